@@ -1,0 +1,104 @@
+"""One settings object: paths and options, from defaults, ADEP_* environment variables and flags."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import get_type_hints
+
+ENV_PREFIX = "ADEP_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = Path("adep-home")
+    # Files per task call: big enough that orchestration costs little, small enough that memory stays flat.
+    batch_size: int = 1000
+    # Processes that parse workbooks; 0 means one per core.
+    workers: int = 0
+    # A file whose size or modification time changes within this many seconds is still being copied.
+    settle_seconds: float = 1.0
+    # Move a deadline that falls on a weekend or public holiday to the next working day (Civil Code).
+    shift_deadlines: bool = True
+    timezone: str = "Asia/Almaty"
+    # Guards against hostile workbooks.
+    max_file_bytes: int = 25_000_000
+    max_inflated_bytes: int = 200_000_000
+    max_sheet_cells: int = 2_000_000
+    # Outliers: robust z-score against the body's own previous quarters.
+    outlier_z: float = 6.0
+    outlier_min_history: int = 3
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def intake_dir(self) -> Path:
+        return self.home / "intake"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def rejected_dir(self) -> Path:
+        return self.home / "rejected"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.home / "exports"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def published_path(self) -> Path:
+        """The read-only copy analysts open; replaced atomically after every run that changed the warehouse."""
+        return self.home / "published" / "warehouse.duckdb"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.home / ".writer.lock"
+
+    @property
+    def rules_path(self) -> Path:
+        """An operator's copy of the rules (severities edited); the form's own rules when absent."""
+        return self.home / "rules.csv"
+
+    @property
+    def transfers_path(self) -> Path:
+        """Working-day transfers by government order, on top of the public holidays."""
+        return self.home / "working_day_transfers.csv"
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or (os.cpu_count() or 1)
+
+    def ensure_dirs(self) -> "Settings":
+        for d in (self.intake_dir, self.archive_dir, self.rejected_dir, self.exports_dir, self.published_path.parent):
+            d.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(kind: type, text: str):
+    if kind is bool:
+        return text.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(text)
+
+
+def load_settings(home: str | Path | None = None, environ: dict[str, str] | None = None, **overrides) -> Settings:
+    """Defaults, then ADEP_<FIELD> environment variables, then explicit arguments (command-line flags)."""
+    env = os.environ if environ is None else environ
+    hints = get_type_hints(Settings)
+    values = {}
+    for f in fields(Settings):
+        key = ENV_PREFIX + f.name.upper()
+        if f.name != "extra" and env.get(key):
+            values[f.name] = _coerce(hints[f.name], env[key])
+    if home is not None:
+        values["home"] = Path(home)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = Settings(**values)
+    return replace(settings, home=Path(settings.home).expanduser().absolute())
