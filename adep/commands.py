@@ -1,0 +1,135 @@
+"""What each command of the command line does, with progress on long work and tables at the end."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from adep import progress
+from adep.periods import Period
+from adep.settings import Settings
+
+console = Console()
+
+
+class UserError(Exception):
+    """Something the user can fix: shown as one plain line, exit status 2."""
+
+
+def _period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+@contextmanager
+def progress_bar(label: str):
+    """A progress bar fed by adep.progress while the work runs."""
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=False, disable=not console.is_terminal) as bar:
+        task_id = bar.add_task(label, total=None)
+
+        def update(stage: str, done: int, total: int) -> None:
+            bar.update(task_id, completed=done, total=total)
+
+        unsubscribe = progress.subscribe(update)
+        try:
+            yield
+        finally:
+            unsubscribe()
+
+
+def cmd_registry(settings: Settings, args) -> int:
+    from adep.registry import RegistryError, load_registry
+    from warehouse.db import WarehouseBusy, open_writer
+
+    if not args.file.is_file():
+        raise UserError(f"no such file: {args.file}")
+    try:
+        with open_writer(settings) as con:
+            result = load_registry(con, args.file)
+    except RegistryError as exc:
+        console.print(f"[bold red]The registry was not loaded[/] ({len(exc.problems)} problem(s)); the warehouse keeps the previous registry.")
+        for problem in exc.problems[:200]:
+            console.print(f"  {problem}")
+        return 1
+    except WarehouseBusy as exc:
+        raise UserError(str(exc)) from None
+    console.print(f"Registry load {result.registry_load_id}: {result.rows} row(s), {result.bodies} bodies.")
+    return 0
+
+
+def print_intake_summary(summary) -> None:
+    table = Table(title="Intake", show_edge=False)
+    table.add_column("outcome")
+    table.add_column("files", justify="right")
+    for key in ("loaded", "warned", "rejected", "duplicate", "superseded", "recovered"):
+        table.add_row(key, str(getattr(summary, key)))
+    table.add_row("[bold]total", f"[bold]{summary.files}")
+    if summary.waiting:
+        table.add_row("still being copied (next pass)", str(len(summary.waiting)))
+    console.print(table)
+    rate = summary.files / summary.seconds if summary.seconds else 0.0
+    console.print(f"{summary.files} file(s) in {summary.seconds:.2f} s ({rate:.0f} files/s).")
+    if summary.rejected:
+        console.print("Rejected files are in rejected/, each with a .findings.txt beside it; "
+                      "see also the 'findings' view.")
+
+
+def cmd_intake(settings: Settings, args) -> int:
+    from flows.intake import intake
+    from warehouse.db import WarehouseBusy
+
+    settings.ensure_dirs()
+    try:
+        with progress_bar("intake"):
+            summary = intake(home=str(settings.home), wait_seconds=args.wait)
+    except WarehouseBusy as exc:
+        raise UserError(str(exc)) from None
+    print_intake_summary(summary)
+    return 0
+
+
+def cmd_template(settings: Settings, args) -> int:
+    from adep.workbooks import write_template
+    from contracts.bin import is_valid_bin
+    from warehouse.db import open_reader
+
+    period = _period(args.period)
+    if not is_valid_bin(args.bin):
+        raise UserError(f"{args.bin!r} is not a valid BIN (12 digits with a check digit)")
+    body = None
+    if settings.warehouse_path.exists():
+        con = open_reader(settings)
+        body = con.execute("select name_kk, name_ru from bodies_in_period(?, ?) where bin = ?",
+                           [period.year, period.quarter, args.bin]).fetchall()
+        body = body[0] if body else None
+        con.close()
+    out = args.out or settings.exports_dir / f"1-эу_{args.bin}_{period}.xlsx"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_template(out, bin=args.bin, period=period, body_name=(body[0] if body else ""))
+    console.print(f"Blank form for {args.bin} ({body[0] if body else 'not in the registry'}), {period}: {out}")
+    return 0
+
+
+def cmd_demo(settings: Settings, args) -> int:
+    from adep.demo import run_demo
+
+    return run_demo(settings, bodies=args.bodies, period=_period(args.period) if args.period else None, seed=args.seed)
+
+
+def _not_yet(name: str):
+    def handler(settings: Settings, args) -> int:
+        raise UserError(f"'adep {name}' is not available in this version yet")
+    return handler
+
+
+cmd_rollup = _not_yet("rollup")
+cmd_status = _not_yet("status")
+cmd_export = _not_yet("export")
+cmd_rerun = _not_yet("rerun")
+cmd_report = _not_yet("report")
+cmd_serve = _not_yet("serve")

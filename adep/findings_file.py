@@ -1,0 +1,39 @@
+"""The findings file written beside a rejected workbook: what is wrong, where, and what to do."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+_SEVERITY = {"error": "ҚАТЕ / ОШИБКА / error", "warning": "ескерту / предупреждение / warning"}
+
+
+def format_findings(file_row, findings: pd.DataFrame) -> str:
+    period = f"{int(file_row.year)}Q{int(file_row.quarter)}" if pd.notna(file_row.year) and pd.notna(file_row.quarter) else "?"
+    errors = int((findings.severity == "error").sum())
+    warnings = int((findings.severity == "warning").sum())
+    lines = [
+        f"Файл / File: {file_row.file_name}   (adep file id {file_row.file_id})",
+        f"БСН / БИН / BIN: {file_row.bin if isinstance(file_row.bin, str) else '?'}    Кезең / Период / Period: {period}",
+        "Есеп қабылданбады / Отчёт не принят / The report was rejected:"
+        f" {errors} error(s), {warnings} warning(s).",
+        "Түзетіп, қайта жіберіңіз / Исправьте и отправьте снова / Correct the file and send it again.",
+        "",
+    ]
+    for i, f in enumerate(findings.itertuples(), start=1):
+        where = ", ".join(x for x in (
+            f"row {f.code}" if pd.notna(f.code) and f.code else "",
+            f"field {f.field}" if pd.notna(f.field) and f.field else "",
+            f"cell {f.cell}" if pd.notna(f.cell) and f.cell else "",
+        ) if x)
+        lines.append(f"{i}. [{_SEVERITY.get(f.severity, f.severity)}] {f.rule} {f.rule_name}" + (f" ({where})" if where else ""))
+        lines.append(f"   {f.message}")
+    return "\n".join(lines) + "\n"
+
+
+def write_findings_file(path: Path, file_row, findings: pd.DataFrame) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(format_findings(file_row, findings), encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -1,0 +1,41 @@
+"""Progress and step timings of a run, reported to whoever shows them (the command line's progress bar)."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+def batched(items: list, size: int):
+    """Consecutive slices of at most size items."""
+    for start in range(0, len(items), max(1, size)):
+        yield items[start:start + size]
+
+
+_listeners: list[Callable[[str, int, int], None]] = []
+
+
+def subscribe(listener: Callable[[str, int, int], None]) -> Callable[[], None]:
+    """Call listener(stage, done, total) as work advances; returns a function that unsubscribes."""
+    _listeners.append(listener)
+    return lambda: _listeners.remove(listener)
+
+
+def advance(stage: str, done: int, total: int) -> None:
+    for listener in list(_listeners):
+        listener(stage, done, total)
+
+
+@dataclass
+class StepTimer:
+    """Seconds spent in each named step of a run, summed over batches."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def step(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start

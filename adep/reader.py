@@ -1,0 +1,384 @@
+"""Reading a form 1-әу workbook by content, not by cell address, as SPEC.md describes."""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+from adep.safety import Inspected, UnsafeFile, inspect_workbook
+from contracts.findings import Finding, finding
+from contracts.form import codes, normalize_code
+
+DASHES = {"-", "–", "—", "‒", "−"}
+_SPACES = re.compile(r"\s+")
+_VALUE_HEADINGS = ("жалпы саны", "общее количество")
+_QUARTER_WORDS = r"(?:тоқсан|токсан|квартал)"
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+_PERIOD_ARABIC = re.compile(r"(?<!\d)([1-4])\s*(?:-?\s*(?:ші|шы|й|го|ый|ой|nd|rd|th|st))?\s*" + _QUARTER_WORDS, re.I)
+_PERIOD_ROMAN = re.compile(r"(?<![A-ZА-ЯӘІ])(IV|III|II|I)\s*" + _QUARTER_WORDS, re.I)
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_BIN_LABEL = re.compile(r"(?<![A-Za-zА-Яа-яӘәІіҢңҒғҮүҰұҚқӨөҺһ])(?:ЖСН\s*/\s*)?(БСН|БИН|BIN)(?![A-Za-zА-Яа-яӘәІіҢңҒғҮүҰұҚқӨөҺһ])", re.I)
+_DIGITS12 = re.compile(r"(?<!\d)(\d{12})(?!\d)")
+_DATE_TEXT = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./](\d{4})(?!\d)")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_CONSOLIDATED = re.compile(r"жиынтық|сводн", re.I)
+
+# Header labels in Kazakh and Russian; a cell is a label when its text starts with one of them.
+_LABELS = {
+    "body_name": ("мемлекеттік органның атауы", "мемлекеттiк органның атауы", "наименование государственного органа", "наименование органа"),
+    "commissioner": ("әдеп жөніндегі уәкіл", "әдеп жөнiндегi уәкiл", "уполномоченный по этике", "уполномоченный по вопросам этики"),
+    "phone": ("телефон",),
+    "signed_on": ("қол қойылған күні", "қол қойылған күн", "дата подписания", "күні", "дата"),
+}
+
+
+@dataclass
+class ReadResult:
+    """What one file gave: its fingerprint, header fields, values by row code, and findings."""
+
+    path: str
+    sha256: str
+    size_bytes: int
+    header: dict = field(default_factory=dict)
+    values: dict[str, int] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)
+    blanks: set[str] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+    readable: bool = True
+
+
+def read_path(path: str | Path, *, max_file_bytes: int, max_inflated_bytes: int, max_sheet_cells: int) -> ReadResult:
+    """Read one file from the intake folder; never raises for what the file contains."""
+    p = Path(path)
+    with open(p, "rb") as fh:
+        data = fh.read(max_file_bytes + 1)
+    result = ReadResult(path=str(p), sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+    if len(data) > max_file_bytes:
+        result.sha256 = _sha256_file(p)
+        result.size_bytes = p.stat().st_size
+        _fail(result, finding("F04", f"The file is {result.size_bytes:,} bytes, far more than a form needs (limit {max_file_bytes:,}); it was not opened."))
+        return result
+    try:
+        inspected = inspect_workbook(data, max_inflated_bytes=max_inflated_bytes)
+        read_workbook(inspected, result, max_sheet_cells=max_sheet_cells)
+    except UnsafeFile as exc:
+        _fail(result, exc.finding)
+    except Exception as exc:  # a parser's complaint about a broken file is a finding, never a crash of the run
+        _fail(result, finding("F01", f"The workbook could not be read ({type(exc).__name__}: {exc}). Open it in a spreadsheet program, save it as .xlsx and resend."))
+    return result
+
+
+def _sha256_file(p: Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fail(result: ReadResult, found: Finding) -> None:
+    result.readable = False
+    result.findings.append(found)
+
+
+def read_workbook(inspected: Inspected, result: ReadResult, *, max_sheet_cells: int) -> None:
+    """Find the form's sheet, table and header by content and fill result."""
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(inspected.data))
+    best = None
+    for meta in wb.sheets_metadata:
+        sheet = wb.get_sheet_by_name(meta.name)
+        if sheet.height * max(sheet.width, 1) > max_sheet_cells:
+            raise UnsafeFile(finding("F04", f"Sheet {meta.name!r} has {sheet.height:,} rows by {sheet.width:,} columns, far more than a form needs; it was not read."))
+        grid = sheet.to_python(skip_empty_area=False)
+        table = locate_table(grid)
+        if table and (best is None or table.score > best[1].score):
+            best = (meta.name, table, grid, sheet.merged_cell_ranges or [])
+    if best is None:
+        _fail(result, finding("T01", "No table of form 1-әу was found: no column holds the row codes 1, 1.1, ... 11.3. Use the form's template."))
+        return
+    sheet_name, table, grid, merged = best
+    result.header["sheet"] = sheet_name
+    read_values(grid, table, inspected.formulas_without_value.get(sheet_name, set()), result)
+    result.header.update(read_header(grid, table, merged))
+
+
+@dataclass
+class Table:
+    code_col: int
+    label_col: int | None
+    value_col: int | None
+    rows: dict[str, list[int]]  # code -> grid rows holding it
+    score: int
+
+
+def cell_ref(row: int, col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+def _text(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if v is None:
+        return ""
+    return _SPACES.sub(" ", str(v)).strip()
+
+
+def _has_letters(v) -> bool:
+    return isinstance(v, str) and any(ch.isalpha() for ch in v)
+
+
+def locate_table(grid: list[list]) -> Table | None:
+    """The column of row codes (the one with most distinct codes of the form), its labels and values."""
+    hits: dict[int, dict[str, list[int]]] = {}
+    for r, row in enumerate(grid):
+        for c, v in enumerate(row):
+            if v == "" or v is None:
+                continue
+            code = normalize_code(v)
+            if code is not None:
+                hits.setdefault(c, {}).setdefault(code, []).append(r)
+    if not hits:
+        return None
+    # Dotted codes (1.1, 11.3) only appear in a code column; plain numbers also appear among values.
+    code_col, rows = max(hits.items(), key=lambda kv: (sum("." in k for k in kv[1]), len(kv[1]), -kv[0]))
+    if len(rows) < 5 or not any("." in k for k in rows):
+        return None
+    rows = {code: _keep_labelled(grid, rs, code_col) for code, rs in rows.items()}
+    label_col = _label_column(grid, rows, code_col)
+    value_col = _value_column(grid, rows, code_col, label_col)
+    return Table(code_col, label_col, value_col, rows, score=len(rows))
+
+
+def _keep_labelled(grid, rs: list[int], code_col: int) -> list[int]:
+    """A code seen twice (say a column-numbering row '1 2 3' above the table) counts where it has a label."""
+    if len(rs) < 2:
+        return rs
+    labelled = [r for r in rs if any(_has_letters(v) for v in grid[r][code_col + 1:])]
+    return labelled or rs
+
+
+def _label_column(grid, rows, code_col) -> int | None:
+    counts: dict[int, int] = {}
+    for rs in rows.values():
+        for r in rs:
+            for c in range(code_col + 1, len(grid[r])):
+                if _has_letters(grid[r][c]):
+                    counts[c] = counts.get(c, 0) + 1
+                    break
+    return max(counts, key=lambda c: (counts[c], -c)) if counts else None
+
+
+def _value_column(grid, rows, code_col, label_col) -> int | None:
+    first_row = min(r for rs in rows.values() for r in rs)
+    left = label_col if label_col is not None else code_col
+    for r in range(first_row - 1, max(first_row - 15, -1), -1):
+        for c, v in enumerate(grid[r]):
+            if c > left and isinstance(v, str) and any(h in _text(v).lower() for h in _VALUE_HEADINGS):
+                return c
+    # No heading: the first column right of the labels that holds numbers in the code rows.
+    width = max(len(grid[r]) for rs in rows.values() for r in rs)
+    for c in range(left + 1, width):
+        numbers = sum(1 for rs in rows.values() for r in rs if c < len(grid[r]) and _looks_numeric(grid[r][c]))
+        if numbers:
+            return c
+    return left + 1
+
+
+def _looks_numeric(v) -> bool:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return True
+    return isinstance(v, str) and bool(re.fullmatch(r"\s*-?\d+(?:[.,]\d+)?\s*", v))
+
+
+def parse_value(v) -> tuple[int | None, bool, str | None, str | None]:
+    """(value, was_blank, error rule, what was found): whole non-negative numbers; blank or a dash is zero."""
+    if v is None or (isinstance(v, str) and v.strip().replace("\u00a0", "") == ""):
+        return 0, True, None, None
+    if isinstance(v, bool) or isinstance(v, (date, datetime)):
+        return None, False, "V03", str(v)
+    if isinstance(v, str):
+        text = v.strip().replace("\u00a0", "").replace(" ", "")
+        if text in DASHES:
+            return 0, True, None, None
+        if re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", text):
+            v = float(text.replace(",", "."))
+        else:
+            return None, False, "V03", v.strip()
+    if isinstance(v, int):
+        return (v, False, None, None) if v >= 0 else (None, False, "V02", str(v))
+    if isinstance(v, float):
+        if v != v or v in (float("inf"), float("-inf")):
+            return None, False, "V03", str(v)
+        if v < 0:
+            return None, False, "V02", _text(v)
+        if not v.is_integer():
+            return None, False, "V01", repr(v)
+        return int(v), False, None, None
+    return None, False, "V03", str(v)
+
+
+_VALUE_MESSAGES = {
+    "V01": "row {code} (cell {cell}) holds {found}, not a whole number: counts are whole numbers",
+    "V02": "row {code} (cell {cell}) holds {found}, a negative number: counts cannot be below zero",
+    "V03": "row {code} (cell {cell}) holds {found!r}, not a number: write a whole number, or leave it blank for zero",
+}
+
+
+def read_values(grid, table: Table, formula_cells: set[str], result: ReadResult) -> None:
+    for code in codes():
+        rs = table.rows.get(code)
+        if not rs:
+            result.findings.append(finding("T02", f"Row {code} of the form is missing from the table. Every row 1 to 11.3 must be present.", code=code))
+            continue
+        if len(rs) > 1:
+            where = ", ".join(cell_ref(r, table.code_col) for r in rs)
+            result.findings.append(finding("T03", f"Row {code} appears {len(rs)} times (cells {where}); keep exactly one.", code=code, cell=cell_ref(rs[0], table.code_col)))
+            continue
+        r, c = rs[0], table.value_col
+        ref = cell_ref(r, c)
+        result.cells[code] = ref
+        raw = grid[r][c] if c < len(grid[r]) else ""
+        if ref in formula_cells:
+            result.findings.append(finding("V04", f"Row {code} (cell {ref}) holds a formula whose result was never saved. Open the file in a spreadsheet program, save it, and resend.", code=code, cell=ref))
+            continue
+        value, blank, rule, found = parse_value(raw)
+        if rule:
+            result.findings.append(finding(rule, _VALUE_MESSAGES[rule].format(code=code, cell=ref, found=found).capitalize() + ".", code=code, cell=ref))
+            continue
+        result.values[code] = value
+        if blank:
+            result.blanks.add(code)
+
+
+def _label_of(text: str) -> str | None:
+    low = text.lower().replace("ё", "е")
+    for key, labels in _LABELS.items():
+        for label in labels:
+            if low.startswith(label):
+                rest = low[len(label):]
+                # 'Әдеп жөніндегі уәкілдердің ...' is the title, not the commissioner's label.
+                if rest[:1].isalpha() and key != "phone":
+                    continue
+                return key
+    return None
+
+
+def _value_after_label(grid, r: int, c: int, text: str) -> tuple[object, str] | None:
+    """The value that goes with a label: after ':' in the same cell, else the next filled cell right, else below."""
+    if ":" in text:
+        tail = text.split(":", 1)[1].strip().strip("_ ").strip()
+        if tail:
+            return tail, cell_ref(r, c)
+    row = grid[r]
+    for cc in range(c + 1, len(row)):
+        if _text(row[cc]).strip("_ ") or isinstance(row[cc], (date, datetime)):
+            return row[cc], cell_ref(r, cc)
+    for rr in range(r + 1, min(r + 3, len(grid))):
+        v = grid[rr][c] if c < len(grid[rr]) else ""
+        t = _text(v).strip("_ ")
+        if (t and _label_of(t) is None) or isinstance(v, (date, datetime)):
+            return v, cell_ref(rr, c)
+    return None
+
+
+def read_header(grid, table: Table, merged) -> dict:
+    """Period, BIN, body name, commissioner, phone and signing date, wherever they stand outside the table."""
+    table_rows = {r for rs in table.rows.values() for r in rs}
+    header: dict = {}
+    bin_candidates: list[tuple[int, str, str]] = []
+    for r, row in enumerate(grid):
+        if r in table_rows:
+            continue
+        line = " ".join(t for t in (_text(v) for v in row) if t)
+        if not line:
+            continue
+        if "year" not in header:
+            period = parse_period(line)
+            if period:
+                header["year"], header["quarter"] = period
+        if _CONSOLIDATED.search(line):
+            header["is_consolidated"] = True
+        for c, v in enumerate(row):
+            text = _text(v)
+            if not text:
+                continue
+            if _BIN_LABEL.search(text):
+                same = _DIGITS12.search(text.replace(" ", ""))
+                if same:
+                    bin_candidates.append((0, same.group(1), cell_ref(r, c)))
+                else:
+                    found = _value_after_label(grid, r, c, text + (":" if ":" not in text else ""))
+                    if found:
+                        bin_candidates.append((0, _bin_text(found[0]), found[1]))
+                continue
+            key = _label_of(text)
+            if key and key not in header:
+                found = _value_after_label(grid, r, c, text)
+                if found:
+                    header[key] = found[0]
+                    header[key + "_cell"] = found[1]
+            elif _DIGITS12.fullmatch(_bin_text(v)):
+                bin_candidates.append((1, _bin_text(v), cell_ref(r, c)))
+    if bin_candidates:
+        _, header["bin"], header["bin_cell"] = min(bin_candidates, key=lambda t: t[0])
+    for key in ("body_name", "commissioner", "phone"):
+        if key in header:
+            header[key] = _text(header[key]).strip("_ ").strip() or None
+    if "signed_on" in header:
+        header["signed_on"] = parse_date(header["signed_on"])
+    header.setdefault("is_consolidated", False)
+    return header
+
+
+def _bin_text(v) -> str:
+    """A BIN as 12 digits; Excel drops the leading zero of a BIN kept as a number, so put it back."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, int):
+        return str(v).zfill(12) if len(str(v)) == 11 else str(v)
+    text = re.sub(r"[\s\u00a0]", "", str(v))
+    m = _DIGITS12.search(text)
+    return m.group(1) if m else text
+
+
+def parse_period(line: str) -> tuple[int, int] | None:
+    """Year and quarter from a period line: '2026 жылғы 3 тоқсан', 'III тоқсан', '3 квартал 2026 года'."""
+    low = line.replace("І", "I").replace("і", "i")  # the Kazakh letter І typed for a Roman I
+    year = _YEAR.search(low)
+    if not year:
+        return None
+    m = _PERIOD_ARABIC.search(low)
+    if m:
+        return int(year.group(1)), int(m.group(1))
+    m = _PERIOD_ROMAN.search(low)
+    if m:
+        return int(year.group(1)), _ROMAN[m.group(1).upper()]
+    return None
+
+
+def parse_date(v) -> date | None:
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    text = _text(v)
+    m = _DATE_TEXT.search(text)
+    try:
+        if m:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        m = _ISO_DATE.search(text)
+        if m:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    return None

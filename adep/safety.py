@@ -1,0 +1,143 @@
+"""Opening a file from the field safely: its kind by content, zip-bomb and XML-entity guards, formulas without values."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from contracts.findings import Finding, finding
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+# An encrypted .xlsx is an OLE2 container with these streams (ECMA-376 agile or standard encryption).
+_ENCRYPTED_MARKS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
+_CELL_WITH_FORMULA = re.compile(rb"<c\b([^>]*)>(.*?)</c>", re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3}\d+)"')
+_VALUE = re.compile(rb"<v>[^<]+</v>|<is>", re.S)
+_SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.S)
+_REL_ENTRY = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.S)
+_REL_ENTRY_REV = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', re.S)
+
+
+class UnsafeFile(Exception):
+    """The file cannot be read as a form; carries the finding that says why."""
+
+    def __init__(self, found: Finding):
+        super().__init__(found.message)
+        self.finding = found
+
+
+@dataclass
+class Inspected:
+    """What we learned about a workbook before handing it to the reader."""
+
+    data: bytes
+    macros: bool = False
+    # sheet name -> cell addresses holding a formula with no saved value
+    formulas_without_value: dict[str, set[str]] = field(default_factory=dict)
+
+
+def sniff_kind(data: bytes) -> str:
+    if not data:
+        return "empty"
+    if data.startswith(_ZIP):
+        return "zip"
+    if data.startswith(_OLE2):
+        head = data[:4_000_000]
+        return "encrypted" if any(m in head for m in _ENCRYPTED_MARKS) else "xls"
+    return "other"
+
+
+def inspect_workbook(data: bytes, *, max_inflated_bytes: int) -> Inspected:
+    """Check a workbook's container before any parser inflates it; raise UnsafeFile with a finding."""
+    kind = sniff_kind(data)
+    if kind == "empty":
+        raise UnsafeFile(finding("F01", "The file is empty (0 bytes). Send the filled form again."))
+    if kind == "encrypted":
+        raise UnsafeFile(finding("F03", "The workbook is password-protected: open it, save it without a password, and send it again."))
+    if kind == "xls":
+        raise UnsafeFile(finding("F02", "This is an old Excel 97-2003 (.xls) workbook: open it and save it as .xlsx (Excel Workbook), then send it again."))
+    if kind != "zip":
+        raise UnsafeFile(finding("F02", "The file is not an Excel workbook (.xlsx), whatever its name says: open the form in a spreadsheet program and save it as .xlsx."))
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnsafeFile(finding("F01", f"The workbook is damaged or incomplete (cannot open it as .xlsx: {exc}). Save it again and resend.")) from None
+    names = {i.filename for i in infos}
+    if "mimetype" in names and b"opendocument" in _read(zf, "mimetype", 200):
+        raise UnsafeFile(finding("F02", "This is an OpenDocument (.ods) spreadsheet: save it as .xlsx (Excel Workbook) and send it again."))
+    if "xl/workbook.xml" not in names:
+        raise UnsafeFile(finding("F02", "The file is a zip archive but not an Excel workbook: save the form as .xlsx and send it again."))
+    # Zip bombs: trust no declared size; refuse before inflating anything large.
+    declared = sum(i.file_size for i in infos)
+    if declared > max_inflated_bytes or len(infos) > 10_000:
+        raise UnsafeFile(finding("F04", f"The workbook would unpack to {declared:,} bytes, far more than any form needs; it was not opened. Save only the form sheet and resend."))
+    for info in infos:
+        if info.compress_size and info.file_size / info.compress_size > 1000 and info.file_size > 5_000_000:
+            raise UnsafeFile(finding("F05", f"Part {info.filename!r} of the workbook is compressed suspiciously well (a 'zip bomb'); it was not opened."))
+    inspected = Inspected(data=data, macros="xl/vbaProject.bin" in names)
+    budget = max_inflated_bytes
+    sheet_parts = {}
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        try:
+            raw = _read(zf, info.filename, budget)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise UnsafeFile(finding("F01", f"The workbook is damaged (part {info.filename!r}: {exc}). Save it again and resend.")) from None
+        budget -= len(raw)
+        # Entity-expansion attacks ("billion laughs") need a DTD; no spreadsheet program writes one.
+        if b"<!DOCTYPE" in raw[:4096] or b"<!ENTITY" in raw[:4096]:
+            raise UnsafeFile(finding("F05", f"Part {info.filename!r} of the workbook declares XML entities, which no spreadsheet program writes; it was not opened."))
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            sheet_parts[info.filename] = raw
+    if any(b"<f" in raw for raw in sheet_parts.values()):
+        names_by_part = _sheet_names_by_part(zf)
+        for part, raw in sheet_parts.items():
+            missing = formulas_without_value(raw)
+            if missing:
+                inspected.formulas_without_value[names_by_part.get(part, part)] = missing
+    return inspected
+
+
+def _read(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """Inflate one part, never past limit bytes whatever its header claims."""
+    with zf.open(name) as fh:
+        raw = fh.read(limit + 1)
+    if len(raw) > limit:
+        raise ValueError("part larger than its declared size allows")
+    return raw
+
+
+def formulas_without_value(sheet_xml: bytes) -> set[str]:
+    """Cells whose formula has no saved value: the program that wrote the file never calculated it."""
+    out = set()
+    for m in _CELL_WITH_FORMULA.finditer(sheet_xml):
+        inner = m.group(2)
+        if b"<f" in inner and not _VALUE.search(inner):
+            ref = _CELL_REF.search(m.group(1))
+            if ref:
+                out.add(ref.group(1).decode())
+    return out
+
+
+def _sheet_names_by_part(zf: zipfile.ZipFile) -> dict[str, str]:
+    try:
+        wb = _read(zf, "xl/workbook.xml", 5_000_000)
+        rels = _read(zf, "xl/_rels/workbook.xml.rels", 5_000_000)
+    except (KeyError, ValueError):
+        return {}
+    targets = {rid: tgt for rid, tgt in _REL_ENTRY.findall(rels)}
+    targets.update({rid: tgt for tgt, rid in _REL_ENTRY_REV.findall(rels)})
+    out = {}
+    for name, rid in _SHEET_ENTRY.findall(wb):
+        target = targets.get(rid, b"").decode()
+        part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        out[part] = _xml_unescape(name.decode("utf-8", "replace"))
+    return out
+
+
+def _xml_unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")

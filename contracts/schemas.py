@@ -1,0 +1,136 @@
+"""pandera contracts of form 1-әу: the header, the rows, and the arithmetic rules over a whole batch."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+import pandera.pandas as pa
+
+from contracts import checks
+from contracts.findings import STRUCTURAL, Finding
+from contracts.form import Rule, codes, rules
+
+# Which structural rule a failed pandera check on a header column means.
+_HEADER_RULES = {
+    ("bin", "not_nullable"): "H02",
+    ("bin", "H03"): "H03",
+    ("year", "not_nullable"): "H01",
+    ("quarter", "not_nullable"): "H01",
+    ("year", "H01"): "H01",
+    ("quarter", "H01"): "H01",
+    ("body_name", "not_nullable"): "H04",
+    ("commissioner", "not_nullable"): "H05",
+    ("phone", "not_nullable"): "H06",
+    ("signed_on", "not_nullable"): "H07",
+}
+
+_HEADER_MESSAGES = {
+    "H01": "The reporting period was not found or is not a quarter 1-4 of a year: write it as on the form, e.g. 'Есепті кезең 2026 жылғы 3 тоқсан'.",
+    "H02": "The body's BIN (БСН/БИН) was not found: write the 12-digit BIN in the cell next to 'БСН'.",
+    "H03": "The BIN {value} is not valid (wrong length or check digit): check the 12 digits.",
+    "H04": "The body's name ('Мемлекеттік органның атауы') is not filled in.",
+    "H05": "The ethics commissioner's name ('Әдеп жөніндегі уәкіл') is not filled in.",
+    "H06": "The commissioner's phone ('Телефоны') is not filled in.",
+    "H07": "The signing date is not filled in or is not a date.",
+}
+
+
+def header_schema() -> pa.DataFrameSchema:
+    """One row per report: BIN with a valid check digit, year, quarter, body, commissioner, phone, signing date."""
+    return pa.DataFrameSchema(
+        {
+            "bin": pa.Column(object, pa.Check(checks.bin_has_valid_check_digit, name="H03"), nullable=False),
+            "year": pa.Column("Int64", pa.Check(checks.year_plausible, name="H01"), nullable=False),
+            "quarter": pa.Column("Int64", pa.Check(checks.quarter_in_range, name="H01"), nullable=False),
+            "body_name": pa.Column(object, nullable=False),
+            "commissioner": pa.Column(object, nullable=False),
+            "phone": pa.Column(object, nullable=False),
+            "signed_on": pa.Column(object, nullable=False),
+        },
+        strict=False,
+        coerce=False,
+    )
+
+
+@lru_cache(maxsize=8)
+def values_schema(rule_set: tuple[Rule, ...]) -> pa.DataFrameSchema:
+    """One row per report, one column per indicator: whole non-negative counts, then every rule of the form.
+
+    Values that could not be read are NA (their finding comes from the reader); rules that need them are skipped.
+    """
+    columns = {code: pa.Column("Int64", pa.Check.ge(0, name="V02"), nullable=True) for code in codes()}
+    rule_checks = [pa.Check(_bind(rule), name=rule.rule, error=rule.rule) for rule in rule_set]
+    return pa.DataFrameSchema(columns, checks=rule_checks, strict=False, coerce=True)
+
+
+def _bind(rule: Rule):
+    def check(wide: pd.DataFrame) -> pd.Series:
+        return checks.rule_holds(wide, rule)
+
+    check.__name__ = f"rule_{rule.rule}"
+    return check
+
+
+def header_findings(headers: pd.DataFrame) -> dict[object, list[Finding]]:
+    """Validate a batch of headers in one call; findings by the frame's index."""
+    out: dict[object, list[Finding]] = {}
+    try:
+        header_schema().validate(headers, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        for row in cases.itertuples(index=False):
+            rule = _HEADER_RULES.get((row.column, row.check))
+            if rule is None or pd.isna(row.index):
+                continue
+            name, severity = STRUCTURAL[rule]
+            value = headers.at[row.index, row.column]
+            field = "period" if row.column in ("year", "quarter") else row.column
+            found = Finding(severity, rule, name, _HEADER_MESSAGES[rule].format(value=value), field=field,
+                            cell=_cell(headers, row.index, row.column))
+            bucket = out.setdefault(row.index, [])
+            if found not in bucket:
+                bucket.append(found)
+    return out
+
+
+def _cell(headers: pd.DataFrame, index, column: str) -> str | None:
+    col = f"{column}_cell"
+    if col in headers.columns:
+        v = headers.at[index, col]
+        return None if pd.isna(v) else v
+    return None
+
+
+def rule_findings(wide: pd.DataFrame, cells: pd.DataFrame | None = None, rule_set: tuple[Rule, ...] | None = None) -> dict[object, list[Finding]]:
+    """Check every rule over the whole batch in one pandera call; findings by the frame's index."""
+    rule_set = rule_set or rules()
+    by_id = {r.rule: r for r in rule_set}
+    out: dict[object, list[Finding]] = {}
+    try:
+        values_schema(rule_set).validate(wide, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases[["check", "index"]].dropna().drop_duplicates()
+        for check_name, index in cases.itertuples(index=False):
+            rule = by_id.get(check_name)
+            if rule is None:
+                continue
+            out.setdefault(index, []).append(_rule_finding(rule, wide.loc[index], cells.loc[index] if cells is not None else None))
+    return out
+
+
+def _rule_finding(rule: Rule, values: pd.Series, cells: pd.Series | None) -> Finding:
+    def show(terms) -> str:
+        return " + ".join(
+            f"row {t.code} ({int(values[t.code])})" if t.factor == 1 else f"{t.factor} × row {t.code} ({int(values[t.code])})"
+            for t in terms
+        )
+
+    left = int(checks.side_total(values.to_frame().T, rule.left).iloc[0])
+    right = int(checks.side_total(values.to_frame().T, rule.right).iloc[0])
+    first = rule.left[0].code
+    cell = None if cells is None or pd.isna(cells.get(first)) else cells.get(first)
+    message = (
+        f"Rule {rule.rule} ({rule.text}) does not hold: {show(rule.left)} = {left}, but {show(rule.right)} = {right}. "
+        f"Why it should: {rule.why}."
+    )
+    return Finding(rule.severity, rule.rule, rule.name, message, code=first, cell=cell)

@@ -1,0 +1,1 @@
+"""Prefect flows of adep: intake, the staged rollups, reruns."""

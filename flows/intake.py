@@ -1,0 +1,53 @@
+"""The intake flow: discover files in intake/, read, check, load, file away; one batch at a time."""
+from __future__ import annotations
+
+import time
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from adep.progress import StepTimer, advance, batched
+from adep.settings import Settings, load_settings
+from tasks.check import check_reports
+from tasks.discover import discover_files
+from tasks.load import file_reports_away, load_reports
+from tasks.read import make_pool, read_reports
+from tasks.summary import IntakeSummary, log_outcomes
+from warehouse.db import open_writer
+
+
+@flow
+def intake(home: str | None = None, wait_seconds: float = 0.0) -> IntakeSummary:
+    """One pass over everything now in intake/: every file ends loaded, rejected with findings, or duplicate."""
+    settings = load_settings(home)
+    return run_intake(settings, wait_seconds=wait_seconds)
+
+
+def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummary:
+    logger = get_run_logger()
+    timer = StepTimer()
+    summary = IntakeSummary()
+    started = time.perf_counter()
+    with open_writer(settings, wait_seconds=wait_seconds) as con:
+        with timer.step("discover"):
+            arrivals, summary.waiting = discover_files(settings)
+        pool = make_pool(settings, len(arrivals))
+        try:
+            for batch in batched(arrivals, settings.batch_size):
+                with timer.step("read"):
+                    results = read_reports(list(batch), settings, pool)
+                with timer.step("check"):
+                    checked = check_reports(list(batch), results, con, settings)
+                with timer.step("load"):
+                    loaded = load_reports(checked, con, str(flow_run.id or ""))
+                with timer.step("file away"):
+                    file_reports_away(loaded, con, settings)
+                summary.add(loaded)
+                log_outcomes(logger, loaded)
+                advance("intake", summary.files, len(arrivals))
+        finally:
+            if pool is not None:
+                pool.shutdown()
+    summary.seconds = time.perf_counter() - started
+    summary.step_seconds = timer.seconds
+    logger.info(summary.as_line())
+    return summary

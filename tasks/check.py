@@ -1,0 +1,160 @@
+"""Checking a batch: the header and values contracts, the form's rules, the registry, duplicates, lateness."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from prefect import task
+from prefect.cache_policies import NONE
+
+from adep import calendar
+from adep.periods import Period
+from adep.reader import ReadResult
+from adep.settings import Settings
+from contracts.findings import Finding, finding
+from contracts.form import codes, rules
+from contracts.schemas import header_findings, rule_findings
+from tasks.discover import Arrival
+
+HEADER_FIELDS = ["bin", "year", "quarter", "body_name", "commissioner", "phone", "signed_on"]
+
+
+class CheckedBatch:
+    """A batch after its checks: one row per file with its outcome, the values to load, the findings.
+
+    A plain class on purpose: the engine walks dataclasses and lists passed between tasks, and this holds thousands of rows.
+    """
+
+    def __init__(self, files: pd.DataFrame, values: pd.DataFrame, findings: pd.DataFrame):
+        self.files = files
+        self.values = values
+        self.findings = findings
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
+def check_batch(arrivals: list[Arrival], results: list[ReadResult], con: duckdb.DuckDBPyConnection, settings: Settings) -> CheckedBatch:
+    """Decide every file's outcome in one pass over the batch."""
+    found: dict[int, list[Finding]] = {k: list(r.findings) for k, r in enumerate(results)}
+    files = _files_frame(arrivals, results)
+    readable = files.index[files.readable & ~files.is_structurally_broken]
+
+    headers = files.loc[readable, HEADER_FIELDS + ["bin_cell"]]
+    for key, items in header_findings(headers).items():
+        found[key].extend(items)
+
+    wide = pd.DataFrame([results[k].values for k in readable], index=readable, columns=list(codes())).astype("Int64")
+    cells = pd.DataFrame([results[k].cells for k in readable], index=readable, columns=list(codes()))
+    for key, items in rule_findings(wide, cells, rules(settings.rules_path)).items():
+        found[key].extend(items)
+
+    _check_registry(files, found, con, settings)
+    _mark_duplicates(files, con, settings)
+
+    severities = {k: [f.severity for f in v] for k, v in found.items()}
+    files["error_count"] = [severities[k].count("error") for k in files.index]
+    files["warning_count"] = [severities[k].count("warning") for k in files.index]
+    files["status"] = files.status.where(files.status.notna(), files.error_count.map(lambda n: "rejected" if n else "loaded"))
+
+    values = _values_frame(results, files.index[files.status == "loaded"])
+    findings = pd.DataFrame(
+        [dict(key=k, **f.as_dict()) for k, items in found.items() if files.at[k, "status"] in ("loaded", "rejected") for f in items],
+        columns=["key", "severity", "rule", "name", "code", "field", "cell", "message"],
+    )
+    return CheckedBatch(files, values, findings)
+
+
+def _files_frame(arrivals: list[Arrival], results: list[ReadResult]) -> pd.DataFrame:
+    rows = []
+    for a, r in zip(arrivals, results):
+        h = r.header
+        rows.append(dict(
+            path=a.path, file_name=a.name, size_bytes=r.size_bytes, received_at=a.received_at, sha256=r.sha256,
+            readable=r.readable,
+            is_structurally_broken=any(f.rule.startswith("T01") for f in r.findings),
+            bin=h.get("bin"), bin_cell=h.get("bin_cell"), year=h.get("year"), quarter=h.get("quarter"),
+            body_name=h.get("body_name"), commissioner=h.get("commissioner"), phone=h.get("phone"),
+            signed_on=h.get("signed_on"), is_consolidated=bool(h.get("is_consolidated", False)),
+        ))
+    files = pd.DataFrame(rows, columns=["path", "file_name", "size_bytes", "received_at", "sha256", "readable",
+                                        "is_structurally_broken", "bin", "bin_cell", "year", "quarter", "body_name",
+                                        "commissioner", "phone", "signed_on", "is_consolidated"])
+    for col in ("year", "quarter"):
+        files[col] = pd.array(files[col].tolist(), dtype="Int64")
+    for col in ("bin", "bin_cell", "body_name", "commissioner", "phone", "signed_on"):
+        files[col] = files[col].astype(object).where(files[col].notna(), None)
+    files["status"] = pd.Series([None] * len(files), dtype=object)
+    files["duplicate_of"] = pd.array([None] * len(files), dtype="Int64")
+    files["tier"] = None
+    files["deadline_at"] = pd.Series([pd.NaT] * len(files), dtype="datetime64[us, UTC]")
+    files["is_late"] = pd.array([None] * len(files), dtype="boolean")
+    return files
+
+
+def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, settings: Settings) -> None:
+    """BIN in the registry for that period, body not excluded, quarter over before the file arrived; and lateness."""
+    work_calendar = calendar.WorkingCalendar.from_settings(settings)
+    identified = files[files.bin.notna() & files.year.notna() & files.quarter.notna()]
+    for (year, quarter), group in identified.groupby(["year", "quarter"]):
+        try:
+            period = Period(int(year), int(quarter))
+        except ValueError:
+            continue
+        bodies = con.execute("select bin, kind, tier, is_excluded, name_ru from bodies_in_period(?, ?)", [int(year), int(quarter)]).df()
+        bodies = bodies.set_index("bin")
+        ends = datetime.combine(period.next().first_day, datetime.min.time(), tzinfo=calendar.zone(settings.timezone))
+        deadlines = {tier: calendar.deadline(period, tier, shift=settings.shift_deadlines, calendar=work_calendar, timezone=settings.timezone)
+                     for tier in (calendar.TOP, calendar.LOWER)}
+        for key, row in group.iterrows():
+            if row.bin not in bodies.index:
+                if any(f.rule == "H03" for f in found[key]):
+                    continue
+                found[key].append(finding("G01", f"BIN {row.bin} is not in the registry of reporting bodies for {period}. Check the BIN; if it is right, ask the Agency to add the body.", field="bin", cell=row.bin_cell))
+                continue
+            body = bodies.loc[row.bin]
+            if bool(body.is_excluded):
+                found[key].append(finding("G02", f"Body {row.bin} ({body.name_ru}) does not file form 1-әу (law-enforcement, special bodies and the Ministry of Defence are excluded).", field="bin", cell=row.bin_cell))
+            if row.received_at < ends:
+                found[key].append(finding("G03", f"The report for {period} arrived on {row.received_at:%Y-%m-%d}, before the quarter ended ({period.last_day}). Check the period in the header.", field="period"))
+            files.at[key, "tier"] = body.tier
+            files.at[key, "deadline_at"] = deadlines[body.tier]
+            files.at[key, "is_late"] = bool(row.received_at > deadlines[body.tier])
+
+
+def _mark_duplicates(files: pd.DataFrame, con, settings: Settings) -> None:
+    """Same bytes as a file already seen: a duplicate, unless that file's filing never finished (then recover it)."""
+    shas = pd.DataFrame({"sha256": files.sha256.unique()})
+    seen = con.execute(
+        "select sha256, min(file_id) as file_id, arg_min(stored_path, file_id) as stored_path, arg_min(file_name, file_id) as file_name "
+        "from core_files where sha256 in (select sha256 from shas) group by sha256"
+    ).df().set_index("sha256")
+    first_in_batch: dict[str, int] = {}
+    for key, row in files.iterrows():
+        if row.sha256 in seen.index:
+            prior = seen.loc[row.sha256]
+            if not (settings.home / prior.stored_path).exists() and Path(row.path).name == prior.file_name:
+                files.at[key, "status"] = "recover"
+                files.at[key, "duplicate_of"] = int(prior.file_id)
+            else:
+                files.at[key, "status"] = "duplicate"
+                files.at[key, "duplicate_of"] = int(prior.file_id)
+        elif row.sha256 in first_in_batch:
+            files.at[key, "status"] = "duplicate"
+            files.at[key, "duplicate_of"] = -1 - first_in_batch[row.sha256]  # resolved to a file_id at load
+        else:
+            first_in_batch[row.sha256] = key
+
+
+def _values_frame(results: list[ReadResult], keys) -> pd.DataFrame:
+    rows = [(k, code, value, code in results[k].blanks, results[k].cells.get(code))
+            for k in keys for code, value in results[k].values.items()]
+    return pd.DataFrame(rows, columns=["key", "code", "value", "was_blank", "cell"])
+
+
+@task(cache_policy=NONE)
+def check_reports(arrivals: list[Arrival], results: list[ReadResult], con: duckdb.DuckDBPyConnection, settings: Settings) -> CheckedBatch:
+    """Apply the form's contracts and rules, the registry and the ledger to a batch of read files."""
+    return check_batch(arrivals, results, con, settings)

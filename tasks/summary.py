@@ -1,0 +1,55 @@
+"""What an intake run did, for the command line's table, the logs and the benchmark."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from tasks.check import CheckedBatch
+
+OUTCOMES = ("loaded", "warned", "rejected", "duplicate", "superseded", "recovered")
+
+
+@dataclass
+class IntakeSummary:
+    loaded: int = 0  # in force, no warnings
+    warned: int = 0  # in force, with warnings
+    rejected: int = 0
+    duplicate: int = 0
+    superseded: int = 0  # good reports replaced by a later one in the same run
+    recovered: int = 0  # files whose filing an interrupted run had left unfinished
+    waiting: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    step_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def files(self) -> int:
+        return sum(getattr(self, k) for k in OUTCOMES)
+
+    def add(self, batch: CheckedBatch) -> None:
+        f = batch.files
+        loaded = f.status == "loaded"
+        self.loaded += int((loaded & (f.warning_count == 0)).sum())
+        self.warned += int((loaded & (f.warning_count > 0)).sum())
+        self.rejected += int((f.status == "rejected").sum())
+        self.duplicate += int((f.status == "duplicate").sum())
+        self.superseded += int((f.status == "superseded").sum())
+        self.recovered += int((f.status == "recover").sum())
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["files"] = self.files
+        d["waiting"] = len(self.waiting)
+        return d
+
+    def as_line(self) -> str:
+        parts = ", ".join(f"{getattr(self, k)} {k}" for k in OUTCOMES if getattr(self, k))
+        rate = self.files / self.seconds if self.seconds else 0
+        return f"intake: {self.files} file(s) in {self.seconds:.1f} s ({rate:.0f}/s): {parts or 'nothing to do'}" + (
+            f"; {len(self.waiting)} still being copied, left for the next pass" if self.waiting else "")
+
+
+def log_outcomes(logger, batch: CheckedBatch) -> None:
+    """One log line per file with its name and outcome, so the run's log answers 'what happened to my file'."""
+    for row in batch.files.itertuples():
+        status = "recovered" if row.status == "recover" else row.status
+        detail = f" ({row.error_count} error(s), {row.warning_count} warning(s))" if status in ("rejected", "loaded") else ""
+        logger.info("%s: %s%s -> %s", row.file_name, status, detail, row.stored_path)

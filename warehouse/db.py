@@ -1,0 +1,151 @@
+"""Opening the warehouse: migrations in order, views from .sql files, one writer at a time, a copy for readers."""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from adep.settings import Settings
+
+VIEW_ORDER_FILE = "order.txt"
+
+
+class WarehouseBusy(RuntimeError):
+    """Another adep process holds the warehouse for writing."""
+
+
+def _sql_files(folder: str) -> list[tuple[str, str]]:
+    root = resources.files("warehouse").joinpath(folder)
+    return sorted((p.name, p.read_text(encoding="utf-8")) for p in root.iterdir() if p.name.endswith(".sql"))
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """Numbered schema changes, applied in order: (version, file name, sql)."""
+    return [(int(name.split("_", 1)[0]), name, sql) for name, sql in _sql_files("migrations")]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the schema up to the code's version and (re)create the views; returns the schema version."""
+    con.execute("create table if not exists schema_version (version integer primary key, file_name varchar, applied_at timestamptz)")
+    current = con.execute("select coalesce(max(version), 0) from schema_version").fetchall()[0][0]
+    for version, name, sql in migrations():
+        if version > current:
+            con.execute("begin transaction")
+            try:
+                con.execute(sql)
+                con.execute("insert into schema_version values (?, ?, now())", [version, name])
+                con.execute("commit")
+            except Exception:
+                con.execute("rollback")
+                raise
+            current = version
+    create_views(con)
+    seed_indicators(con)
+    return current
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    # Views may read other views: a view file lists what it needs by standing later in name order,
+    # so files are applied in order, retrying those whose dependencies come later.
+    pending = _sql_files("views")
+    for _ in range(len(pending) + 1):
+        failed = []
+        for name, sql in pending:
+            try:
+                con.execute(sql)
+            except duckdb.CatalogException:
+                failed.append((name, sql))
+        if not failed:
+            return
+        if len(failed) == len(pending):
+            con.execute(failed[0][1])  # raise the real error
+        pending = failed
+
+
+def seed_indicators(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep the indicator table equal to the form's data, so SQL can join labels."""
+    import pandas as pd
+
+    from contracts.form import indicators
+
+    frame = pd.DataFrame([i.__dict__ for i in indicators()])
+    con.execute("begin transaction")
+    con.execute("delete from core_indicators")
+    con.execute("insert into core_indicators select code, parent, position, label_kk, label_ru, gloss_en from frame")
+    con.execute("commit")
+
+
+@contextlib.contextmanager
+def writer_lock(settings: Settings, *, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the one-writer lock of a home; wait up to wait_seconds, then raise WarehouseBusy."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    fh = open(settings.lock_path, "a+")
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
+                fh.close()
+                raise WarehouseBusy(
+                    f"The warehouse in {settings.home} is being written by {holder}; "
+                    "try again when it has finished (analysts can keep reading the published copy)."
+                ) from None
+            time.sleep(0.2)
+    try:
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"adep process {os.getpid()}")
+        fh.flush()
+        yield
+    finally:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+@contextlib.contextmanager
+def open_writer(settings: Settings, *, wait_seconds: float = 0.0, publish: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse for writing: lock, migrate, yield; then checkpoint and publish the readers' copy."""
+    with writer_lock(settings, wait_seconds=wait_seconds):
+        settings.ensure_dirs()
+        con = duckdb.connect(str(settings.warehouse_path))
+        try:
+            migrate(con)
+            yield con
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        if publish:
+            publish_copy(settings)
+
+
+def publish_copy(settings: Settings) -> Path:
+    """Copy the warehouse to published/ and swap it in atomically, so readers never see half a write."""
+    target = settings.published_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.copyfile(settings.warehouse_path, tmp)
+    os.replace(tmp, target)
+    return target
+
+
+def open_reader(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published copy: never blocks a load, never blocked by one."""
+    path = settings.published_path
+    if not path.exists():
+        if settings.warehouse_path.exists():
+            publish_copy(settings)
+        else:
+            with open_writer(settings):
+                pass
+    return duckdb.connect(str(path), read_only=True)
