@@ -19,7 +19,8 @@ _SPACES = re.compile(r"\s+")
 _VALUE_HEADINGS = ("жалпы саны", "общее количество")
 _QUARTER_WORDS = r"(?:тоқсан|токсан|квартал)"
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
-_PERIOD_ARABIC = re.compile(r"(?<!\d)([1-4])\s*(?:-?\s*(?:ші|шы|й|го|ый|ой|nd|rd|th|st))?\s*" + _QUARTER_WORDS, re.I)
+# '3 тоқсан', '3-тоқсан', '3-ші тоқсан', '3 квартал', '3-й квартал'
+_PERIOD_ARABIC = re.compile(r"(?<!\d)([1-4])\s*-?\s*[^\W\d_]{0,3}\.?\s*" + _QUARTER_WORDS, re.I)
 _PERIOD_ROMAN = re.compile(r"(?<![A-ZА-ЯӘІ])(IV|III|II|I)\s*" + _QUARTER_WORDS, re.I)
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _BIN_LABEL = re.compile(r"(?<![A-Za-zА-Яа-яӘәІіҢңҒғҮүҰұҚқӨөҺһ])(?:ЖСН\s*/\s*)?(БСН|БИН|BIN)(?![A-Za-zА-Яа-яӘәІіҢңҒғҮүҰұҚқӨөҺһ])", re.I)
@@ -253,7 +254,8 @@ def read_values(grid, table: Table, formula_cells: set[str], result: ReadResult)
             continue
         value, blank, rule, found = parse_value(raw)
         if rule:
-            result.findings.append(finding(rule, _VALUE_MESSAGES[rule].format(code=code, cell=ref, found=found).capitalize() + ".", code=code, cell=ref))
+            text = _VALUE_MESSAGES[rule].format(code=code, cell=ref, found=found)
+            result.findings.append(finding(rule, text[0].upper() + text[1:] + ".", code=code, cell=ref))
             continue
         result.values[code] = value
         if blank:

@@ -62,6 +62,8 @@ def discover(settings: Settings) -> tuple[list[Arrival], list[str]]:
         # Arrival time is when the file landed in the folder (its modification time), never in the future.
         received = min(datetime.fromtimestamp(st.st_mtime, timezone.utc), now)
         ready.append(Arrival(path, os.path.basename(path), st.st_size if regular else 0, received, regular))
+    # In order of arrival: the first of two identical files is the original, the later of two reports supersedes.
+    ready.sort(key=lambda a: (a.received_at, a.name))
     return ready, waiting
 
 

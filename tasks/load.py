@@ -59,6 +59,8 @@ def load_batch(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, run_id: str 
     except BaseException:
         con.execute("rollback")
         raise
+    files["file_id"] = pd.array([None] * len(files), dtype="Int64")
+    files["stored_path"] = pd.Series([None] * len(files), index=files.index, dtype=object)
     files.loc[new.index, "file_id"] = new.file_id
     files.loc[new.index, "stored_path"] = new.stored_path
     files.loc[new.index, "status"] = new.status

@@ -1,0 +1,94 @@
+"""Shared fixtures: one Prefect test harness per session, a fresh adep home per test, workbook builders."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+
+from datetime import date, datetime, timedelta, timezone  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from adep.periods import Period  # noqa: E402
+from adep.settings import Settings, load_settings  # noqa: E402
+from contracts.bin import complete_bin  # noqa: E402
+from contracts.form import codes  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+PERIOD = Period(2026, 3)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """A temporary Prefect server and database for the whole session (it takes seconds to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def home(tmp_path) -> Settings:
+    """A fresh adep home with its folders; files are considered settled at once."""
+    return load_settings(tmp_path / "home", environ={}, settle_seconds=0.0).ensure_dirs()
+
+
+def make_bin(n: int) -> str:
+    """A valid BIN, distinct for each n."""
+    for suffix in range(10):
+        b = complete_bin(f"{990000000 + n:09d}{suffix}1"[:11])
+        if b:
+            return b
+    raise AssertionError("no BIN")
+
+
+def clean_values(seed: int = 0) -> dict[str, int]:
+    """Values that satisfy every rule of the form (errors and warnings)."""
+    v = {c: 0 for c in codes()}
+    k = seed % 5
+    v.update({"1.1": 2 + k, "1.2": 1, "2": 3, "2.1": 1, "3.1": 1, "3.2": k, "3.3": 0, "3.4": 0, "3.5": 1,
+              "3.6": 1, "3.7": 1, "4.1": 1, "4.2": 1, "4.3": 1, "5.1": 1, "5.2": 0, "5.3": 1, "5.4": 1,
+              "6.1": 2, "6.2": 1, "6.3": 0, "6.4": 1, "7.1": 1, "7.2": 1, "7.3": 0, "7.4": 0, "8": 2,
+              "9": 40 + k, "9.1": 2, "10": 1, "11.1": 0, "11.2": 1, "11.3": 1})
+    v["1"] = v["1.1"] + v["1.2"]
+    v["3"] = sum(v[f"3.{i}"] for i in range(1, 6))
+    v["4"] = v["4.1"] + v["4.2"] + 1
+    v["5"] = v["5.1"] + v["5.2"] + v["5.3"]
+    v["6"] = v["6.1"] + v["6.2"] + v["6.3"] + v["6.4"]
+    v["7"] = v["7.1"] + v["7.2"] + v["7.3"] + v["7.4"]
+    v["11"] = v["11.1"] + v["11.2"] + v["11.3"]
+    return v
+
+
+@pytest.fixture
+def small_registry(tmp_path) -> tuple[Path, dict[str, str]]:
+    """A registry of a ministry, two territorial units, an oblast akimat and an excluded body."""
+    bins = {name: make_bin(i) for i, name in enumerate(["ministry", "unit_a", "unit_b", "akimat", "defence"], start=1)}
+    rows = [
+        ("ministry", "Министрлік", "Министерство", "central_body", "", "Астана"),
+        ("unit_a", "Департамент А", "Департамент А", "territorial_unit", bins["ministry"], "Абай облысы"),
+        ("unit_b", "Департамент Б", "Департамент Б", "territorial_unit", bins["ministry"], "Ақмола облысы"),
+        ("akimat", "Облыс әкімдігі", "Акимат области", "regional_akimat", "", "Ақмола облысы"),
+        ("defence", "Қорғаныс министрлігі", "Министерство обороны", "excluded", "", "Астана"),
+    ]
+    path = tmp_path / "registry.csv"
+    lines = ["bin,name_kk,name_ru,kind,parent_bin,region,valid_from,valid_to"]
+    lines += [f"{bins[k]},{kk},{ru},{kind},{parent},{region},2020-01-01," for k, kk, ru, kind, parent, region in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, bins
+
+
+def arrived(path: Path, when: datetime) -> Path:
+    """Set a file's arrival time (its modification time), as mail saved to the folder would."""
+    ts = when.timestamp()
+    os.utime(path, (ts, ts))
+    return path
+
+
+ON_TIME = datetime(2026, 10, 2, 9, 0, tzinfo=timezone.utc)
+LATE = datetime(2026, 10, 20, 9, 0, tzinfo=timezone.utc)
+SIGNED = date(2026, 10, 1)
+ONE_DAY = timedelta(days=1)
