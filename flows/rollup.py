@@ -1,0 +1,43 @@
+"""The staged rollups: lower tier into each top-tier body (ministry), then the top tier into the Agency (agency)."""
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from adep.periods import Period
+from adep.settings import load_settings
+from tasks.rollup import publish_version, sum_registry_tree
+from warehouse.db import open_writer
+from warehouse.rollups import RollupResult
+
+STAGES = {"ministry": ("ministry",), "agency": ("agency",), "all": ("ministry", "agency")}
+
+
+def _run_stage(level: str, period: str, home: str | None, wait_seconds: float) -> RollupResult:
+    settings = load_settings(home)
+    with open_writer(settings, wait_seconds=wait_seconds) as con:
+        staged = sum_registry_tree(con, Period.parse(period), level)
+        result = publish_version(con, staged, str(flow_run.id or ""))
+    get_run_logger().info(result.as_line())
+    return result
+
+
+@flow
+def rollup_ministry(period: str, home: str | None = None, wait_seconds: float = 0.0) -> RollupResult:
+    """Every top-tier body's consolidated figures: its own report plus all its subordinates', at any depth."""
+    return _run_stage("ministry", period, home, wait_seconds)
+
+
+@flow
+def rollup_agency(period: str, home: str | None = None, wait_seconds: float = 0.0) -> RollupResult:
+    """The national figures (the sum of the top-tier consolidated figures), by body, kind and region."""
+    return _run_stage("agency", period, home, wait_seconds)
+
+
+@flow
+def rollup(period: str, stage: str = "all", home: str | None = None, wait_seconds: float = 0.0) -> list[RollupResult]:
+    """Run the named stage for a quarter, or both in order ('all')."""
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
+    flows = {"ministry": rollup_ministry, "agency": rollup_agency}
+    return [flows[level](period, home, wait_seconds) for level in STAGES[stage]]
