@@ -127,9 +127,62 @@ def _not_yet(name: str):
     return handler
 
 
-cmd_rollup = _not_yet("rollup")
-cmd_status = _not_yet("status")
-cmd_export = _not_yet("export")
+def cmd_rollup(settings: Settings, args) -> int:
+    from flows.rollup import rollup
+    from warehouse.db import WarehouseBusy
+
+    period = _period(args.period)
+    if not settings.warehouse_path.exists():
+        raise UserError(f"there is no warehouse in {settings.home} yet: load the registry and run 'adep intake' first")
+    try:
+        results = rollup(str(period), stage=args.stage, home=str(settings.home))
+    except WarehouseBusy as exc:
+        raise UserError(str(exc)) from None
+    table = Table(title=f"Rollups, {period}", show_edge=False)
+    for name in ("level", "version", "published", "covers", "why"):
+        table.add_column(name, overflow="fold")
+    for r in results:
+        table.add_row(r.level, str(r.version_id), "yes" if r.published else "no (unchanged)",
+                      f"{r.covered_count} of {r.expected_count}", r.note)
+    console.print(table)
+    return 0
+
+
+def cmd_status(settings: Settings, args) -> int:
+    from adep.status import print_status
+    from warehouse.db import open_reader
+
+    period = _period(args.period)
+    if not settings.warehouse_path.exists():
+        raise UserError(f"there is no warehouse in {settings.home} yet: load the registry first")
+    con = open_reader(settings)
+    try:
+        print_status(console, con, period)
+    finally:
+        con.close()
+    return 0
+
+
+def cmd_export(settings: Settings, args) -> int:
+    from adep.export import ExportError, write_consolidated
+    from warehouse.db import open_reader
+
+    period = _period(args.period)
+    if not settings.warehouse_path.exists():
+        raise UserError(f"there is no warehouse in {settings.home} yet: nothing to export")
+    out = args.out or settings.exports_dir / f"1-эу_{args.level}_{period}.xlsx"
+    con = open_reader(settings)
+    try:
+        result = write_consolidated(con, period, args.level, out)
+    except ExportError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        con.close()
+    console.print(f"Consolidated form 1-әу, {args.level}, {period} (version {result.version_id}, covers "
+                  f"{result.covered_count} of {result.expected_count} expected reports): {result.path}")
+    return 0
+
+
 cmd_rerun = _not_yet("rerun")
 cmd_report = _not_yet("report")
 cmd_serve = _not_yet("serve")

@@ -55,31 +55,36 @@ class World:
     def add_report(self, name: str, period: Period, values: dict[str, int] | None = None, *, late: bool = False,
                    consolidated: bool = False, received_at: datetime | None = None, seed: int | None = None) -> int:
         """Insert one loaded report (superseding the one in force for the same body, period and scope)."""
+        with open_writer(self.settings) as con:
+            return self.insert_report(con, name, period, values, late=late, consolidated=consolidated,
+                                      received_at=received_at, seed=seed)
+
+    def insert_report(self, con, name: str, period: Period, values: dict[str, int] | None = None, *, late: bool = False,
+                      consolidated: bool = False, received_at: datetime | None = None, seed: int | None = None) -> int:
         values = values if values is not None else random_values(seed if seed is not None else zlib.crc32(f"{name}{period}".encode()))
         bin_ = self.bins[name]
         file_id = self.next_file_id
         self.next_file_id += 1
         received = received_at or datetime(period.next().year, period.next().first_day.month, 3, tzinfo=timezone.utc)
         received += timedelta(seconds=file_id)
-        with open_writer(self.settings) as con:
-            con.execute("begin transaction")
-            con.execute(
-                "update core_submissions set is_in_force = false "
-                "where bin = ? and year = ? and quarter = ? and is_consolidated = ? and is_in_force",
-                [bin_, period.year, period.quarter, consolidated])
-            con.execute(
-                "insert into core_files (file_id, file_name, sha256, size_bytes, received_at, status, stored_path, bin, "
-                "year, quarter, processed_at) values (?, ?, ?, 1, ?, 'loaded', ?, ?, ?, ?, now())",
-                [file_id, f"{name}_{period}.xlsx", f"sha{file_id}", received, f"archive/{period}/{file_id}", bin_,
-                 period.year, period.quarter])
-            con.execute(
-                "insert into core_submissions (file_id, bin, year, quarter, body_name, is_consolidated, received_at, "
-                "deadline_at, is_late, is_in_force) values (?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
-                [file_id, bin_, period.year, period.quarter, f"=HYPERLINK(\"http://x\",\"{name}\")", consolidated,
-                 received, received, late])
-            con.executemany("insert into core_values values (?, ?, ?, false, null)",
-                            [[file_id, code, value] for code, value in values.items()])
-            con.execute("commit")
+        con.execute("begin transaction")
+        con.execute(
+            "update core_submissions set is_in_force = false "
+            "where bin = ? and year = ? and quarter = ? and is_consolidated = ? and is_in_force",
+            [bin_, period.year, period.quarter, consolidated])
+        con.execute(
+            "insert into core_files (file_id, file_name, sha256, size_bytes, received_at, status, stored_path, bin, "
+            "year, quarter, processed_at) values (?, ?, ?, 1, ?, 'loaded', ?, ?, ?, ?, now())",
+            [file_id, f"{name}_{period}.xlsx", f"sha{file_id}", received, f"archive/{period}/{file_id}", bin_,
+             period.year, period.quarter])
+        con.execute(
+            "insert into core_submissions (file_id, bin, year, quarter, body_name, is_consolidated, received_at, "
+            "deadline_at, is_late, is_in_force) values (?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
+            [file_id, bin_, period.year, period.quarter, f"=HYPERLINK(\"http://x\",\"{name}\")", consolidated,
+             received, received, late])
+        con.executemany("insert into core_values values (?, ?, ?, false, null)",
+                        [[file_id, code, value] for code, value in values.items()])
+        con.execute("commit")
         if not consolidated:
             self.own[(name, period)] = dict(values)
         return file_id
@@ -131,6 +136,7 @@ def make_world(tmp_path: Path) -> World:
 def file_quarter(world: World, period: Period, *, skip: tuple[str, ...] = (), late: tuple[str, ...] = ()) -> None:
     """Every expected body files its own report for the period, except those skipped."""
     expected = [n for n in NAMES if n != "X1" and not (n == "T3" and period >= Q4)]
-    for name in expected:
-        if name not in skip:
-            world.add_report(name, period, late=name in late)
+    with open_writer(world.settings) as con:
+        for name in expected:
+            if name not in skip:
+                world.insert_report(con, name, period, late=name in late)
