@@ -139,6 +139,8 @@ def test_quarter_plan_covers_every_error_rule_and_outcome(registry, tmp_path):
     clean = [e for e in manifest.entries if e.expected == "loaded"]
     assert all(not e.rules_broken and all(rule_holds(r, e.values) for r in rules()) for e in clean)
     assert {e.writer for e in manifest.entries} == {"openpyxl", "xlsxwriter"}
+    unsaved = [e for e in manifest.entries if e.layout.formulas and e.writer == "openpyxl"]
+    assert all(e.expected == "rejected" and "formula_no_value" in e.injected for e in unsaved)
 
 
 rules_by_id = {r.rule: r for r in rules()}
