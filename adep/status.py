@@ -43,7 +43,12 @@ def tier_shares(completeness: pd.DataFrame) -> pd.DataFrame:
 def published_frame(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
     """The latest published version of each level for the quarter."""
     return con.execute(
-        "select * from rollup_versions where is_latest and year = ? and quarter = ? order by level desc",
+        """
+        select v.*, (select max(loaded_at) from core_registry_loads) > v.published_at as registry_reloaded_since
+        from rollup_versions as v
+        where v.is_latest and v.year = ? and v.quarter = ?
+        order by v.level desc
+        """,
         [period.year, period.quarter],
     ).df()
 
@@ -99,6 +104,9 @@ def completeness_table(completeness: pd.DataFrame, missing: pd.DataFrame, period
     for name, justify in (("reports to", "left"), ("expected", "right"), ("received", "right"), ("on time", "right"),
                           ("late", "right"), ("missing", "right"), ("filed", "right"), ("missing bodies", "left")):
         table.add_column(name, justify=justify, overflow="fold")
+    # A body that filed only a declared-consolidated report still owes its own-scope report.
+    labels = [f"{n} (consolidated only)" if c else n for n, c in zip(missing.name_kk, missing.has_declared_consolidated)]
+    missing = missing.assign(name_kk=labels)
     by_parent = {k: list(g.name_kk) for k, g in missing.groupby(missing.parent_bin.fillna(""))}
     for row in completeness.itertuples():
         parent = AGENCY_KK if pd.isna(row.parent_bin) else f"{row.parent_name_kk} ({row.parent_bin})"
@@ -128,8 +136,10 @@ def published_table(published: pd.DataFrame, stale: pd.DataFrame) -> Table | Tex
         table.add_column(name, overflow="fold")
     for row in published.itertuples():
         mine = stale[stale.level == row.level]
+        registry_note = ("; the registry was reloaded after publication, so the tree may differ — run the stage "
+                         "again to be sure" if row.registry_reloaded_since else "")
         if mine.empty:
-            state = "[green]current"
+            state = "[green]current" + registry_note
         else:
             parts = []
             for change, label in (("arrived", "arrived after publication"), ("revised", "revised after publication"),
@@ -139,7 +149,8 @@ def published_table(published: pd.DataFrame, stale: pd.DataFrame) -> Table | Tex
                     late = int(mine[(mine.change == change) & mine.is_late.fillna(False).astype(bool)].shape[0])
                     late_note = f", {late} late" if late else ""
                     parts.append(f"{len(names)} {label}{late_note}: {_names(names)}")
-            state = "[yellow]stale[/] — " + "; ".join(parts) + f" — run 'adep rollup {row.year}Q{row.quarter} --stage {row.level}'"
+            state = ("[yellow]stale[/] — " + "; ".join(parts) + registry_note
+                     + f" — run 'adep rollup {row.year}Q{row.quarter} --stage {row.level}'")
         table.add_row(row.level, str(row.version_id), f"{local_time(row.published_at):%Y-%m-%d %H:%M}",
                       f"{row.covered_count} of {row.expected_count}", state)
     return table

@@ -68,3 +68,10 @@ def test_status_shows_reconciliation_differences(world):
 def test_status_command(world, capsys):
     assert main(["--home", str(world.settings.home), "status", str(Q3)]) == 0
     assert main(["--home", str(world.settings.home), "status", "2026Q9"]) == 2
+
+
+def test_status_marks_a_body_that_filed_only_a_consolidated_report(tmp_path):
+    w = make_world(tmp_path)
+    file_quarter(w, Q3, skip=("M2",))
+    w.add_report("M2", Q3, w.sum_of(["T2", "L1"], Q3), consolidated=True)
+    assert "Алматы облысының әкімдігі (consolidated only)" in render(w)
