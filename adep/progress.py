@@ -6,12 +6,6 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-def batched(items: list, size: int):
-    """Consecutive slices of at most size items."""
-    for start in range(0, len(items), max(1, size)):
-        yield items[start:start + size]
-
-
 _listeners: list[Callable[[str, int, int], None]] = []
 
 

@@ -104,7 +104,7 @@ def read_workbook(inspected: Inspected, result: ReadResult, *, max_sheet_cells: 
         return
     sheet_name, table, grid, merged = best
     result.header["sheet"] = sheet_name
-    read_values(grid, table, inspected.formulas_without_value.get(sheet_name, set()), result)
+    read_values(grid, table, lambda: inspected.formulas_without_value(sheet_name), result)
     result.header.update(read_header(grid, table, merged))
 
 
@@ -143,7 +143,8 @@ def locate_table(grid: list[list]) -> Table | None:
     hits: dict[int, dict[str, list[int]]] = {}
     for r, row in enumerate(grid):
         for c, v in enumerate(row):
-            if v == "" or v is None:
+            # Cheap rejections first: most cells are blank, long labels or numbers that are not codes.
+            if v == "" or v is None or (type(v) is str and (len(v) > 8 or not v.strip()[:1].isdigit())):
                 continue
             code = normalize_code(v)
             if code is not None:
@@ -235,7 +236,8 @@ _VALUE_MESSAGES = {
 }
 
 
-def read_values(grid, table: Table, formula_cells: set[str], result: ReadResult) -> None:
+def read_values(grid, table: Table, formula_cells, result: ReadResult) -> None:
+    """The value of every row code; formula_cells() gives the cells holding a formula with no saved value."""
     for code in codes():
         rs = table.rows.get(code)
         if not rs:
@@ -249,7 +251,8 @@ def read_values(grid, table: Table, formula_cells: set[str], result: ReadResult)
         ref = cell_ref(r, c)
         result.cells[code] = ref
         raw = grid[r][c] if c < len(grid[r]) else ""
-        if ref in formula_cells:
+        # python-calamine reads a formula with no saved value as blank: look in the sheet's XML before calling it 0.
+        if raw == "" and ref in formula_cells():
             result.findings.append(finding("V04", f"Row {code} (cell {ref}) holds a formula whose result was never saved. Open the file in a spreadsheet program, save it, and resend.", code=code, cell=ref))
             continue
         value, blank, rule, found = parse_value(raw)
@@ -263,7 +266,9 @@ def read_values(grid, table: Table, formula_cells: set[str], result: ReadResult)
 
 
 def _label_of(text: str) -> str | None:
-    low = text.lower().replace("ё", "е")
+    low = text.lower()
+    if "ё" in low:
+        low = low.replace("ё", "е")
     for key, labels in _LABELS.items():
         for label in labels:
             if low.startswith(label):
@@ -301,20 +306,27 @@ def read_header(grid, table: Table, merged) -> dict:
     for r, row in enumerate(grid):
         if r in table_rows:
             continue
-        line = " ".join(t for t in (_text(v) for v in row) if t)
+        line = " ".join(t for t in (_text(v) for v in row if v != "") if t)
         if not line:
             continue
-        if "year" not in header:
+        low_line = line.lower()
+        if "year" not in header and ("тоқсан" in low_line or "квартал" in low_line or "токсан" in low_line):
             period = parse_period(line)
             if period:
                 header["year"], header["quarter"] = period
         if _CONSOLIDATED.search(line):
             header["is_consolidated"] = True
         for c, v in enumerate(row):
-            text = _text(v)
+            if type(v) is not str:
+                # a BIN kept as a number (Excel drops its leading zero)
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and 1e10 <= v < 1e12:
+                    bin_candidates.append((1, _bin_text(v), cell_ref(r, c)))
+                continue
+            text = _SPACES.sub(" ", v).strip()
             if not text:
                 continue
-            if _BIN_LABEL.search(text):
+            low = text.lower()
+            if ("бсн" in low or "бин" in low or "bin" in low) and _BIN_LABEL.search(text):
                 same = _DIGITS12.search(text.replace(" ", ""))
                 if same:
                     bin_candidates.append((0, same.group(1), cell_ref(r, c)))
@@ -323,14 +335,14 @@ def read_header(grid, table: Table, merged) -> dict:
                     if found:
                         bin_candidates.append((0, _bin_text(found[0]), found[1]))
                 continue
-            key = _label_of(text)
+            key = _label_of(low)
             if key and key not in header:
                 found = _value_after_label(grid, r, c, text)
                 if found:
                     header[key] = found[0]
                     header[key + "_cell"] = found[1]
-            elif _DIGITS12.fullmatch(_bin_text(v)):
-                bin_candidates.append((1, _bin_text(v), cell_ref(r, c)))
+            elif len(text) >= 12 and text[0].isdigit() and _DIGITS12.fullmatch(text.replace(" ", "")):
+                bin_candidates.append((1, text.replace(" ", ""), cell_ref(r, c)))
     if bin_candidates:
         _, header["bin"], header["bin_cell"] = min(bin_candidates, key=lambda t: t[0])
     for key in ("body_name", "commissioner", "phone"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from contracts.findings import Finding, finding
 
@@ -18,6 +18,9 @@ _VALUE = re.compile(rb"<v>[^<]+</v>|<is>", re.S)
 _SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.S)
 _REL_ENTRY = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.S)
 _REL_ENTRY_REV = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', re.S)
+
+
+_VALUE_PARTS = {"xl/workbook.xml", "xl/sharedStrings.xml"}
 
 
 class UnsafeFile(Exception):
@@ -34,8 +37,22 @@ class Inspected:
 
     data: bytes
     macros: bool = False
-    # sheet name -> cell addresses holding a formula with no saved value
-    formulas_without_value: dict[str, set[str]] = field(default_factory=dict)
+    _zip: zipfile.ZipFile | None = None
+    _formulas: dict[str, set[str]] | None = None
+
+    def formulas_without_value(self, sheet_name: str) -> set[str]:
+        """Cells of a sheet whose formula has no saved value; looked up only when a value cell reads blank."""
+        if self._formulas is None:
+            self._formulas = {}
+            by_part = _sheet_names_by_part(self._zip)
+            for part, name in by_part.items():
+                try:
+                    raw = _read(self._zip, part, 200_000_000)
+                except (KeyError, ValueError, zipfile.BadZipFile, OSError):
+                    continue
+                if b"<f" in raw:
+                    self._formulas[name] = formulas_without_value(raw)
+        return self._formulas.get(sheet_name, set())
 
 
 def sniff_kind(data: bytes) -> str:
@@ -77,28 +94,20 @@ def inspect_workbook(data: bytes, *, max_inflated_bytes: int) -> Inspected:
     for info in infos:
         if info.compress_size and info.file_size / info.compress_size > 1000 and info.file_size > 5_000_000:
             raise UnsafeFile(finding("F05", f"Part {info.filename!r} of the workbook is compressed suspiciously well (a 'zip bomb'); it was not opened."))
-    inspected = Inspected(data=data, macros="xl/vbaProject.bin" in names)
-    budget = max_inflated_bytes
-    sheet_parts = {}
+    inspected = Inspected(data=data, macros="xl/vbaProject.bin" in names, _zip=zf)
     for info in infos:
-        if not info.filename.endswith((".xml", ".rels")):
+        # The parts whose text becomes cell values; python-calamine ignores DTDs, but a DTD is refused all the same.
+        if not (info.filename in _VALUE_PARTS or info.filename.startswith("xl/worksheets/sheet")):
             continue
         try:
-            raw = _read(zf, info.filename, budget)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            with zf.open(info) as fh:
+                head = fh.read(1024)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise UnsafeFile(finding("F01", f"The workbook is damaged (part {info.filename!r}: {exc}). Save it again and resend.")) from None
-        budget -= len(raw)
-        # Entity-expansion attacks ("billion laughs") need a DTD; no spreadsheet program writes one.
-        if b"<!DOCTYPE" in raw[:4096] or b"<!ENTITY" in raw[:4096]:
+        # Entity-expansion attacks ("billion laughs") need a DTD, which must stand before the root element;
+        # no spreadsheet program writes one.
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
             raise UnsafeFile(finding("F05", f"Part {info.filename!r} of the workbook declares XML entities, which no spreadsheet program writes; it was not opened."))
-        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-            sheet_parts[info.filename] = raw
-    if any(b"<f" in raw for raw in sheet_parts.values()):
-        names_by_part = _sheet_names_by_part(zf)
-        for part, raw in sheet_parts.items():
-            missing = formulas_without_value(raw)
-            if missing:
-                inspected.formulas_without_value[names_by_part.get(part, part)] = missing
     return inspected
 
 

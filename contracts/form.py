@@ -156,6 +156,8 @@ def normalize_code(raw: object) -> str | None:
     """
     if raw is None or isinstance(raw, bool):
         return None
+    if type(raw) is float:
+        return _float_codes().get(raw)
     if isinstance(raw, int):
         text = str(raw)
     elif isinstance(raw, float):
@@ -173,3 +175,9 @@ def normalize_code(raw: object) -> str | None:
 @lru_cache(maxsize=1)
 def _code_set() -> frozenset[str]:
     return frozenset(codes())
+
+
+@lru_cache(maxsize=1)
+def _float_codes() -> dict[float, str]:
+    """Codes as Excel stores them when typed as numbers: 1.1 -> '1.1', 10.0 -> '10'."""
+    return {float(c): c for c in codes()}

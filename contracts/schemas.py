@@ -60,7 +60,7 @@ def values_schema(rule_set: tuple[Rule, ...]) -> pa.DataFrameSchema:
     """
     columns = {code: pa.Column("Int64", pa.Check.ge(0, name="V02"), nullable=True) for code in codes()}
     rule_checks = [pa.Check(_bind(rule), name=rule.rule, error=rule.rule) for rule in rule_set]
-    return pa.DataFrameSchema(columns, checks=rule_checks, strict=False, coerce=True)
+    return pa.DataFrameSchema(columns, checks=rule_checks, strict=False, coerce=False)
 
 
 def _bind(rule: Rule):
@@ -119,14 +119,13 @@ def rule_findings(wide: pd.DataFrame, cells: pd.DataFrame | None = None, rule_se
 
 
 def _rule_finding(rule: Rule, values: pd.Series, cells: pd.Series | None) -> Finding:
-    def show(terms) -> str:
-        return " + ".join(
-            f"row {t.code} ({int(values[t.code])})" if t.factor == 1 else f"{t.factor} × row {t.code} ({int(values[t.code])})"
-            for t in terms
-        )
+    v = {t.code: int(values[t.code]) for t in rule.left + rule.right}
 
-    left = int(checks.side_total(values.to_frame().T, rule.left).iloc[0])
-    right = int(checks.side_total(values.to_frame().T, rule.right).iloc[0])
+    def show(terms) -> str:
+        return " + ".join(f"row {t.code} ({v[t.code]})" if t.factor == 1 else f"{t.factor} × row {t.code} ({v[t.code]})" for t in terms)
+
+    left = sum(t.factor * v[t.code] for t in rule.left)
+    right = sum(t.factor * v[t.code] for t in rule.right)
     first = rule.left[0].code
     cell = None if cells is None or pd.isna(cells.get(first)) else cells.get(first)
     message = (

@@ -5,12 +5,14 @@ import time
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from adep.progress import StepTimer, advance, batched
+from adep.arrivals import batches
+from adep.parallel import make_pool
+from adep.progress import StepTimer, advance
 from adep.settings import Settings, load_settings
 from tasks.check import check_reports
 from tasks.discover import discover_files
 from tasks.load import file_reports_away, load_reports
-from tasks.read import make_pool, read_reports
+from tasks.read import read_reports
 from tasks.summary import IntakeSummary, log_outcomes
 from warehouse.db import open_writer
 
@@ -32,11 +34,11 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
             arrivals, summary.waiting = discover_files(settings)
         pool = make_pool(settings, len(arrivals))
         try:
-            for batch in batched(arrivals, settings.batch_size):
+            for batch in batches(arrivals, settings.batch_size):
                 with timer.step("read"):
-                    results = read_reports(list(batch), settings, pool)
+                    batch = read_reports(batch, settings, pool)
                 with timer.step("check"):
-                    checked = check_reports(list(batch), results, con, settings)
+                    checked = check_reports(batch, con, settings)
                 with timer.step("load"):
                     loaded = load_reports(checked, con, str(flow_run.id or ""))
                 with timer.step("file away"):

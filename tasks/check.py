@@ -16,7 +16,7 @@ from adep.settings import Settings
 from contracts.findings import Finding, finding
 from contracts.form import codes, rules
 from contracts.schemas import header_findings, rule_findings
-from tasks.discover import Arrival
+from adep.arrivals import Arrival, Batch
 
 HEADER_FIELDS = ["bin", "year", "quarter", "body_name", "commissioner", "phone", "signed_on"]
 
@@ -79,7 +79,7 @@ def _files_frame(arrivals: list[Arrival], results: list[ReadResult]) -> pd.DataF
             body_name=h.get("body_name"), commissioner=h.get("commissioner"), phone=h.get("phone"),
             signed_on=h.get("signed_on"), is_consolidated=bool(h.get("is_consolidated", False)),
         ))
-    files = pd.DataFrame(rows, columns=["path", "file_name", "size_bytes", "received_at", "sha256", "readable",
+    files = pd.DataFrame(rows, index=pd.RangeIndex(len(rows), name="key"), columns=["path", "file_name", "size_bytes", "received_at", "sha256", "readable",
                                         "is_structurally_broken", "bin", "bin_cell", "year", "quarter", "body_name",
                                         "commissioner", "phone", "signed_on", "is_consolidated"])
     for col in ("year", "quarter"):
@@ -97,55 +97,48 @@ def _files_frame(arrivals: list[Arrival], results: list[ReadResult]) -> pd.DataF
 def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, settings: Settings) -> None:
     """BIN in the registry for that period, body not excluded, quarter over before the file arrived; and lateness."""
     work_calendar = calendar.WorkingCalendar.from_settings(settings)
-    identified = files[files.bin.notna() & files.year.notna() & files.quarter.notna()]
+    identified = files[files.bin.notna() & files.year.notna() & files.quarter.between(1, 4)]
     for (year, quarter), group in identified.groupby(["year", "quarter"]):
-        try:
-            period = Period(int(year), int(quarter))
-        except ValueError:
-            continue
-        bodies = con.execute("select bin, kind, tier, is_excluded, name_ru from bodies_in_period(?, ?)", [int(year), int(quarter)]).df()
-        bodies = bodies.set_index("bin")
-        ends = datetime.combine(period.next().first_day, datetime.min.time(), tzinfo=calendar.zone(settings.timezone))
+        period = Period(int(year), int(quarter))
+        bodies = con.execute("select bin, tier, is_excluded, name_ru from bodies_in_period(?, ?)", [int(year), int(quarter)]).df()
+        matched = group[["bin", "bin_cell", "received_at"]].reset_index().merge(bodies, on="bin", how="left").set_index("key")
         deadlines = {tier: calendar.deadline(period, tier, shift=settings.shift_deadlines, calendar=work_calendar, timezone=settings.timezone)
                      for tier in (calendar.TOP, calendar.LOWER)}
-        for key, row in group.iterrows():
-            if row.bin not in bodies.index:
-                if any(f.rule == "H03" for f in found[key]):
-                    continue
+        quarter_over = datetime.combine(period.next().first_day, datetime.min.time(), tzinfo=calendar.zone(settings.timezone))
+        for key, row in matched[matched.tier.isna()].iterrows():
+            if not any(f.rule == "H03" for f in found[key]):
                 found[key].append(finding("G01", f"BIN {row.bin} is not in the registry of reporting bodies for {period}. Check the BIN; if it is right, ask the Agency to add the body.", field="bin", cell=row.bin_cell))
-                continue
-            body = bodies.loc[row.bin]
-            if bool(body.is_excluded):
-                found[key].append(finding("G02", f"Body {row.bin} ({body.name_ru}) does not file form 1-әу (law-enforcement, special bodies and the Ministry of Defence are excluded).", field="bin", cell=row.bin_cell))
-            if row.received_at < ends:
-                found[key].append(finding("G03", f"The report for {period} arrived on {row.received_at:%Y-%m-%d}, before the quarter ended ({period.last_day}). Check the period in the header.", field="period"))
-            files.at[key, "tier"] = body.tier
-            files.at[key, "deadline_at"] = deadlines[body.tier]
-            files.at[key, "is_late"] = bool(row.received_at > deadlines[body.tier])
+        known = matched[matched.tier.notna()]
+        for key, row in known[known.is_excluded.astype(bool)].iterrows():
+            found[key].append(finding("G02", f"Body {row.bin} ({row.name_ru}) does not file form 1-әу (law-enforcement, special bodies and the Ministry of Defence are excluded).", field="bin", cell=row.bin_cell))
+        for key, row in known[known.received_at < quarter_over].iterrows():
+            found[key].append(finding("G03", f"The report for {period} arrived on {row.received_at:%Y-%m-%d}, before the quarter ended ({period.last_day}). Check the period in the header.", field="period"))
+        deadline_at = known.tier.map(deadlines)
+        files.loc[known.index, "tier"] = known.tier
+        files.loc[known.index, "deadline_at"] = pd.to_datetime(deadline_at, utc=True).astype("datetime64[us, UTC]")
+        files.loc[known.index, "is_late"] = (known.received_at > pd.to_datetime(deadline_at, utc=True)).astype("boolean")
 
 
 def _mark_duplicates(files: pd.DataFrame, con, settings: Settings) -> None:
     """Same bytes as a file already seen: a duplicate, unless that file's filing never finished (then recover it)."""
     shas = pd.DataFrame({"sha256": files.sha256.unique()})
     seen = con.execute(
-        "select sha256, min(file_id) as file_id, arg_min(stored_path, file_id) as stored_path, arg_min(file_name, file_id) as file_name "
+        "select sha256, min(file_id) as prior_id, arg_min(stored_path, file_id) as prior_path, arg_min(file_name, file_id) as prior_name "
         "from core_files where sha256 in (select sha256 from shas) group by sha256"
-    ).df().set_index("sha256")
-    first_in_batch: dict[str, int] = {}
-    for key, row in files.iterrows():
-        if row.sha256 in seen.index:
-            prior = seen.loc[row.sha256]
-            if not (settings.home / prior.stored_path).exists() and Path(row.path).name == prior.file_name:
-                files.at[key, "status"] = "recover"
-                files.at[key, "duplicate_of"] = int(prior.file_id)
-            else:
-                files.at[key, "status"] = "duplicate"
-                files.at[key, "duplicate_of"] = int(prior.file_id)
-        elif row.sha256 in first_in_batch:
-            files.at[key, "status"] = "duplicate"
-            files.at[key, "duplicate_of"] = -1 - first_in_batch[row.sha256]  # resolved to a file_id at load
-        else:
-            first_in_batch[row.sha256] = key
+    ).df()
+    matched = files[["sha256", "file_name"]].reset_index().merge(seen, on="sha256", how="inner").set_index("key")
+    if len(matched):
+        same_name = matched.file_name == matched.prior_name
+        unfinished = same_name & ~matched.prior_path.map(lambda p: (settings.home / p).exists())
+        files.loc[matched.index, "status"] = unfinished.map({True: "recover", False: "duplicate"})
+        files.loc[matched.index, "duplicate_of"] = matched.prior_id.astype("Int64")
+    fresh = files[~files.index.isin(matched.index)]
+    repeats = fresh[fresh.sha256.duplicated(keep="first")]
+    if len(repeats):
+        first = fresh.drop_duplicates("sha256").reset_index().set_index("sha256")["key"]
+        files.loc[repeats.index, "status"] = "duplicate"
+        # resolved to the original's file_id when the batch is loaded
+        files.loc[repeats.index, "duplicate_of"] = [-1 - int(first[sha]) for sha in repeats.sha256]
 
 
 def _values_frame(results: list[ReadResult], keys) -> pd.DataFrame:
@@ -155,6 +148,6 @@ def _values_frame(results: list[ReadResult], keys) -> pd.DataFrame:
 
 
 @task(cache_policy=NONE)
-def check_reports(arrivals: list[Arrival], results: list[ReadResult], con: duckdb.DuckDBPyConnection, settings: Settings) -> CheckedBatch:
+def check_reports(batch: Batch, con: duckdb.DuckDBPyConnection, settings: Settings) -> CheckedBatch:
     """Apply the form's contracts and rules, the registry and the ledger to a batch of read files."""
-    return check_batch(arrivals, results, con, settings)
+    return check_batch(batch.arrivals, batch.results, con, settings)

@@ -1,62 +1,18 @@
-"""Reading a batch of files in parallel with the fast reader."""
+"""Reading a batch of files."""
 from __future__ import annotations
 
-import hashlib
-import multiprocessing
-import os
-from concurrent.futures import Executor, ProcessPoolExecutor
-from functools import partial
+from concurrent.futures import Executor
 
 from prefect import task
 from prefect.cache_policies import NONE
 
-from adep.reader import ReadResult, read_path
+from adep.arrivals import Batch
+from adep.parallel import read_batch
 from adep.settings import Settings
-from contracts.findings import finding
-from tasks.discover import Arrival
-
-# Below this many files a pool costs more to start than it saves.
-POOL_THRESHOLD = 150
-
-
-def read_one(arrival: Arrival, settings: Settings) -> ReadResult:
-    if not arrival.is_regular:
-        target = os.readlink(arrival.path) if os.path.islink(arrival.path) else "special file"
-        result = ReadResult(path=arrival.path, sha256=hashlib.sha256(f"not-a-file:{arrival.name}:{target}".encode()).hexdigest(), size_bytes=0)
-        result.readable = False
-        result.findings.append(finding("F02", "This is not a regular file (a link, a folder or a device); it was not opened. Put the workbook itself in the intake folder."))
-        return result
-    try:
-        return read_path(
-            arrival.path,
-            max_file_bytes=settings.max_file_bytes,
-            max_inflated_bytes=settings.max_inflated_bytes,
-            max_sheet_cells=settings.max_sheet_cells,
-        )
-    except OSError as exc:
-        result = ReadResult(path=arrival.path, sha256=hashlib.sha256(f"unreadable:{arrival.path}".encode()).hexdigest(), size_bytes=arrival.size_bytes)
-        result.readable = False
-        result.findings.append(finding("F01", f"The file could not be opened ({exc.strerror or exc})."))
-        return result
-
-
-def make_pool(settings: Settings, n_files: int) -> Executor | None:
-    """A pool of reader processes when the work is large enough to pay for it."""
-    if settings.worker_count < 2 or n_files < POOL_THRESHOLD:
-        return None
-    # spawn, not fork: the flow's process runs threads (Prefect's), which fork does not copy safely.
-    return ProcessPoolExecutor(max_workers=settings.worker_count, mp_context=multiprocessing.get_context("spawn"))
-
-
-def read_batch(arrivals: list[Arrival], settings: Settings, pool: Executor | None = None) -> list[ReadResult]:
-    work = partial(read_one, settings=settings)
-    if pool is None:
-        return [work(a) for a in arrivals]
-    chunk = max(1, len(arrivals) // (settings.worker_count * 4))
-    return list(pool.map(work, arrivals, chunksize=chunk))
 
 
 @task(cache_policy=NONE)
-def read_reports(arrivals: list[Arrival], settings: Settings, pool: Executor | None = None) -> list[ReadResult]:
+def read_reports(batch: Batch, settings: Settings, pool: Executor | None = None) -> Batch:
     """Read every file of the batch by content; what cannot be read becomes a finding."""
-    return read_batch(arrivals, settings, pool)
+    batch.results = read_batch(batch.arrivals, settings, pool)
+    return batch

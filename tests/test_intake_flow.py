@@ -13,9 +13,9 @@ from adep.workbook_plan import FormLayout
 from adep.workbooks import write_report
 from flows.intake import intake
 from tasks.check import check_batch
-from tasks.discover import discover
+from adep.arrivals import discover
 from tasks.load import load_batch
-from tasks.read import read_batch
+from adep.parallel import read_batch
 from tests.conftest import make_bin, LATE, ON_TIME, PERIOD, SIGNED, arrived, clean_values
 from warehouse.db import open_writer
 
