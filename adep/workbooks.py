@@ -88,9 +88,10 @@ def write_template(
     plan.put(plan.heading_row, russian_col, RUSSIAN_LABEL_HEADING, "heading")
     for ind in indicators():
         plan.put(plan.code_cells[ind.code][0], russian_col, ind.label_ru, "wrap")
-    ru_labels = HEADER_LABELS["ru"]
+    # Header labels bilingual in their own cell: a Russian label beside an empty field would read as its value.
+    kk_labels, ru_labels = HEADER_LABELS["kk"], HEADER_LABELS["ru"]
     for name, (row, _col) in plan.header_cells.items():
-        plan.put(row, russian_col, ru_labels[name], "label")
+        plan.put(row, plan.value_col - 1, f"{kk_labels[name]} / {ru_labels[name]}", "label")
     plan.widths[russian_col] = 60
     wb = _openpyxl_workbook(plan, layout, _created_at(signed_on, period))
     ws = wb[FORM_SHEET]

@@ -198,3 +198,7 @@ def test_template_limits_values_to_whole_numbers(tmp_path):
     assert BIN in texts
     assert "государственным служащим" in texts  # Russian labels beside the Kazakh ones
     assert ws.column_dimensions["B"].width >= 50
+    # Empty header fields stay empty for the commissioner to fill; both languages sit in the label cell.
+    row, _ = plan.header_cells["commissioner"]
+    assert ws.cell(row=row + 1, column=plan.value_col + 1).value is None
+    assert ws.cell(row=row + 1, column=plan.value_col).value == "Әдеп жөніндегі уәкіл / Уполномоченный по этике"
