@@ -10,7 +10,7 @@ from functools import partial
 from adep.reader import ReadResult, read_path
 from adep.settings import Settings
 from contracts.findings import finding
-from adep.arrivals import Arrival
+from adep.arrivals import Arrival, Batch
 
 # Below this many files a pool costs more to start than it saves.
 POOL_THRESHOLD = 150
@@ -46,8 +46,37 @@ def make_pool(settings: Settings, n_files: int) -> Executor | None:
 
 
 def read_batch(arrivals: list[Arrival], settings: Settings, pool: Executor | None = None) -> list[ReadResult]:
+    return list(start_reading(arrivals, settings, pool))
+
+
+def start_reading(arrivals: list[Arrival], settings: Settings, pool: Executor | None = None):
+    """Results of reading the files, in order; with a pool the work starts at once and runs while the caller does other things."""
     work = partial(read_one, settings=settings)
     if pool is None:
-        return [work(a) for a in arrivals]
-    chunk = max(1, len(arrivals) // (settings.worker_count * 4))
-    return list(pool.map(work, arrivals, chunksize=chunk))
+        return (work(a) for a in arrivals)
+    chunk = max(1, min(64, len(arrivals) // (settings.worker_count * 4)))
+    return pool.map(work, arrivals, chunksize=chunk)
+
+
+class ReadAhead:
+    """Reads the next batch in the worker processes while the current one is checked and loaded."""
+
+    def __init__(self, batches: list[Batch], settings: Settings, pool: Executor | None):
+        self.batches, self.settings, self.pool = batches, settings, pool
+        self.pending: dict[int, object] = {}
+        if pool is not None and batches:
+            self._start(0)
+
+    def _start(self, index: int) -> None:
+        if index < len(self.batches) and index not in self.pending:
+            self.pending[index] = start_reading(self.batches[index].arrivals, self.settings, self.pool)
+
+    def read(self, index: int) -> Batch:
+        """The batch with its files read; the next batch starts reading before this one is returned."""
+        batch = self.batches[index]
+        self._start(index)
+        results = self.pending.pop(index, None) or start_reading(batch.arrivals, self.settings, self.pool)
+        batch.results = list(results)
+        if self.pool is not None:
+            self._start(index + 1)
+        return batch

@@ -6,7 +6,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from adep.arrivals import batches
-from adep.parallel import make_pool
+from adep.parallel import ReadAhead, make_pool
 from adep.progress import StepTimer, advance
 from adep.settings import Settings, load_settings
 from tasks.check import check_reports
@@ -34,9 +34,10 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
             arrivals, summary.waiting = discover_files(settings)
         pool = make_pool(settings, len(arrivals))
         try:
-            for batch in batches(arrivals, settings.batch_size):
+            reader = ReadAhead(batches(arrivals, settings.batch_size), settings, pool)
+            for index in range(len(reader.batches)):
                 with timer.step("read"):
-                    batch = read_reports(batch, settings, pool)
+                    batch = read_reports(reader, index)
                 with timer.step("check"):
                     checked = check_reports(batch, con, settings)
                 with timer.step("load"):
