@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from adep.settings import Settings
+from warehouse.comments import apply_comments
 
 VIEW_ORDER_FILE = "order.txt"
 
@@ -48,6 +49,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             current = version
     create_views(con)
     seed_indicators(con)
+    apply_comments(con)
     return current
 
 

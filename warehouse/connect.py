@@ -1,0 +1,108 @@
+"""Connections for analysts: read-only DuckDB, a SQLAlchemy URL for BI tools, and Parquet exports of the views.
+
+All of them read the published copy (home/published/warehouse.duckdb), which every write run replaces atomically;
+none of them takes the writer's lock, so a query never delays an intake and an intake never breaks a query.
+A connection opened before a run keeps seeing the copy it opened; open a new one to see the run's results.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+
+from adep.settings import Settings, load_settings
+
+# The views an analyst outside the project gets as Parquet files (the public surface, interface.md and docs/).
+ANALYST_VIEWS = (
+    "report_values",
+    "report_values_wide",
+    "report_values_labelled",
+    "national_trend",
+    "breakdown_trend",
+    "rollup_values",
+    "rollup_breakdowns",
+    "completeness",
+    "missing_reports",
+    "intake_log",
+    "findings",
+    "bodies_by_quarter",
+    "body_kinds",
+)
+
+
+class NoPublishedWarehouse(FileNotFoundError):
+    """The home has no published copy yet: nothing has been loaded."""
+
+
+def _settings(home: str | Path | Settings | None) -> Settings:
+    return home if isinstance(home, Settings) else load_settings(home)
+
+
+def published_path(home: str | Path | Settings | None = None) -> Path:
+    """The published copy of a home's warehouse (home: a folder, Settings, or None for $ADEP_HOME/./adep-home)."""
+    path = _settings(home).published_path
+    if not path.is_file():
+        raise NoPublishedWarehouse(
+            f"there is no published warehouse at {path} yet: load the registry and run 'adep intake' first")
+    return path
+
+
+def connect(home: str | Path | Settings | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only DuckDB connection to the published warehouse."""
+    return duckdb.connect(str(published_path(home)), read_only=True)
+
+
+def sqlalchemy_url(home: str | Path | Settings | None = None) -> str:
+    """A SQLAlchemy URL for duckdb-engine, read-only, e.g. duckdb:////srv/adep/published/warehouse.duckdb?access_mode=read_only.
+
+    Paste it into a BI tool (Superset: 'DuckDB' database) or pass it to sqlalchemy.create_engine.
+    """
+    from sqlalchemy.engine import URL
+
+    url = URL.create("duckdb", database=str(published_path(home)), query={"access_mode": "read_only"})
+    return url.render_as_string(hide_password=False)
+
+
+def create_engine(home: str | Path | Settings | None = None):
+    """A SQLAlchemy engine on the published warehouse, read-only (for pandas.read_sql and the like)."""
+    import sqlalchemy
+
+    return sqlalchemy.create_engine(sqlalchemy_url(home))
+
+
+def export_parquet(home: str | Path | Settings | None, out_dir: str | Path,
+                   views: tuple[str, ...] = ANALYST_VIEWS) -> list[Path]:
+    """Write each view to out_dir/<view>.parquet, plus columns.csv describing every column; returns the files.
+
+    The files are written beside their final names and renamed into place, so a reader never sees half a file.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    con = connect(home)
+    try:
+        for view in views:
+            target = out / f"{view}.parquet"
+            tmp = out / f".{view}.parquet.tmp"
+            con.table(view).write_parquet(str(tmp), compression="zstd")
+            tmp.replace(target)
+            written.append(target)
+        columns = con.execute(
+            """
+            select c.table_name as view, c.column_name as column, c.data_type as type, c.comment
+            from duckdb_columns() as c
+            where c.table_name in (select unnest(?::varchar[]))
+            order by list_position(?::varchar[], c.table_name), c.column_index
+            """,
+            [list(views), list(views)],
+        ).fetchall()
+    finally:
+        con.close()
+    catalogue = out / "columns.csv"
+    with open(catalogue, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["view", "column", "type", "comment"])
+        writer.writerows(columns)
+    written.append(catalogue)
+    return written
