@@ -62,8 +62,8 @@ def cmd_registry(settings: Settings, args) -> int:
     return 0
 
 
-def print_intake_summary(summary) -> None:
-    table = Table(title="Intake", show_edge=False)
+def print_intake_summary(summary, title: str = "Intake") -> None:
+    table = Table(title=title, show_edge=False)
     table.add_column("outcome")
     table.add_column("files", justify="right")
     for key in ("loaded", "warned", "rejected", "duplicate", "superseded", "recovered"):
@@ -90,6 +90,23 @@ def cmd_intake(settings: Settings, args) -> int:
     except WarehouseBusy as exc:
         raise UserError(str(exc)) from None
     print_intake_summary(summary)
+    return 0
+
+
+def cmd_rerun(settings: Settings, args) -> int:
+    from flows.rerun import rerun
+    from tasks.rerun import NothingToRerun
+    from warehouse.db import WarehouseBusy
+
+    if not args.file_ids and not args.failed:
+        raise UserError("say which files to rerun: adep rerun FILE_ID ... or adep rerun --failed [--period 2026Q3]")
+    if args.period:
+        _period(args.period)
+    try:
+        summary = rerun(file_ids=args.file_ids or None, failed=args.failed, period=args.period, home=str(settings.home))
+    except (WarehouseBusy, NothingToRerun) as exc:
+        raise UserError(str(exc)) from None
+    print_intake_summary(summary, title="Rerun")
     return 0
 
 
@@ -183,6 +200,21 @@ def cmd_export(settings: Settings, args) -> int:
     return 0
 
 
-cmd_rerun = _not_yet("rerun")
-cmd_report = _not_yet("report")
 cmd_serve = _not_yet("serve")
+
+
+def cmd_report(settings: Settings, args) -> int:
+    from adep.report import write_quarter_report
+    from warehouse.db import open_reader
+
+    period = _period(args.period)
+    if not settings.warehouse_path.exists():
+        raise UserError(f"there is no warehouse in {settings.home} yet: load the registry and run 'adep intake' first")
+    out = args.out or settings.exports_dir / f"report_{period}.html"
+    con = open_reader(settings)
+    try:
+        path = write_quarter_report(con, period, out)
+    finally:
+        con.close()
+    console.print(f"The quarter {period} as a picture: {path}")
+    return 0

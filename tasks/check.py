@@ -36,8 +36,9 @@ class CheckedBatch:
         return len(self.files)
 
 
-def check_batch(arrivals: list[Arrival], results: list[ReadResult], con: duckdb.DuckDBPyConnection, settings: Settings) -> CheckedBatch:
-    """Decide every file's outcome in one pass over the batch."""
+def check_batch(arrivals: list[Arrival], results: list[ReadResult], con: duckdb.DuckDBPyConnection, settings: Settings,
+                *, rerun_ids: list[int] | None = None) -> CheckedBatch:
+    """Decide every file's outcome in one pass over the batch (rerun_ids: the ledger ids of files processed again)."""
     found: dict[int, list[Finding]] = {k: list(r.findings) for k, r in enumerate(results)}
     files = _files_frame(arrivals, results)
     readable = files.index[files.readable & ~files.is_structurally_broken]
@@ -52,7 +53,9 @@ def check_batch(arrivals: list[Arrival], results: list[ReadResult], con: duckdb.
         found[key].extend(items)
 
     _check_registry(files, found, con, settings)
-    _mark_duplicates(files, con, settings)
+    _check_outliers(files, wide, cells, found, con, settings)
+    if rerun_ids is None:
+        _mark_duplicates(files, con, settings)
 
     severities = {k: [f.severity for f in v] for k, v in found.items()}
     files["error_count"] = [severities[k].count("error") for k in files.index]
@@ -119,6 +122,40 @@ def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, s
         files.loc[known.index, "is_late"] = (known.received_at > pd.to_datetime(deadline_at, utc=True)).astype("boolean")
 
 
+def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame, found: dict[int, list[Finding]], con, settings: Settings) -> None:
+    """A value far from the body's own previous quarters is a warning, never a rejection (robust z-score)."""
+    candidates = files.loc[wide.index]
+    candidates = candidates[candidates.bin.notna() & candidates.year.notna() & candidates.quarter.between(1, 4)]
+    if candidates.empty:
+        return
+    keys = candidates[["bin", "year", "quarter"]].reset_index()
+    keys["period_index"] = keys.year.astype(int) * 4 + keys.quarter.astype(int) - 1
+    history = con.execute("""
+        select k.key, v.code, median(v.value) as median, mad(v.value) as mad, count(*) as quarters
+        from keys as k
+        join core_submissions as s
+          on s.bin = k.bin and s.is_in_force and not s.is_consolidated
+         and s.year * 4 + s.quarter - 1 < k.period_index
+        join core_values as v using (file_id)
+        group by k.key, v.code
+        having count(*) >= ?
+    """, [settings.outlier_min_history]).df()
+    if history.empty:
+        return
+    current = wide.loc[candidates.index].rename_axis("key").reset_index().melt(id_vars="key", var_name="code", value_name="value")
+    joined = history.merge(current.dropna(), on=["key", "code"])
+    # Counts are small whole numbers: a spread below 1 (or a tenth of the usual level) says little.
+    scale = pd.concat([1.4826 * joined["mad"], 0.1 * joined["median"], pd.Series(1.0, index=joined.index)], axis=1).max(axis=1)
+    joined["z"] = (joined["value"].astype(float) - joined["median"]).abs() / scale
+    for row in joined[joined.z > settings.outlier_z].itertuples():
+        found[row.key].append(finding(
+            "O01",
+            f"Row {row.code} is {int(row.value)}, far from this body's own history (median {row.median:g} over "
+            f"{row.quarters} previous quarters). Please check it; the report is loaded.",
+            code=row.code, cell=cells.at[row.key, row.code] if pd.notna(cells.at[row.key, row.code]) else None,
+        ))
+
+
 def _mark_duplicates(files: pd.DataFrame, con, settings: Settings) -> None:
     """Same bytes as a file already seen: a duplicate, unless that file's filing never finished (then recover it)."""
     shas = pd.DataFrame({"sha256": files.sha256.unique()})
@@ -148,6 +185,6 @@ def _values_frame(results: list[ReadResult], keys) -> pd.DataFrame:
 
 
 @task(cache_policy=NONE)
-def check_reports(batch: Batch, con: duckdb.DuckDBPyConnection, settings: Settings) -> CheckedBatch:
+def check_reports(batch: Batch, con: duckdb.DuckDBPyConnection, settings: Settings, rerun_ids: list[int] | None = None) -> CheckedBatch:
     """Apply the form's contracts and rules, the registry and the ledger to a batch of read files."""
-    return check_batch(batch.arrivals, batch.results, con, settings)
+    return check_batch(batch.arrivals, batch.results, con, settings, rerun_ids=rerun_ids)

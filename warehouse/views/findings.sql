@@ -1,8 +1,5 @@
--- findings: one row per finding of the latest attempt at each file.
+-- findings: one row per finding of the latest attempt at each file (earlier attempts: core_findings).
 create or replace view findings as
-with latest as (
-    select file_id, max(attempt) as attempt from core_findings group by file_id
-)
 select
     f.file_id,
     files.file_name,
@@ -15,5 +12,6 @@ select
     f.cell,
     f.message
 from core_findings as f
-join latest using (file_id, attempt)
-join core_files as files using (file_id)
+join core_files as files
+  on files.file_id = f.file_id
+ and files.attempt_count = f.attempt

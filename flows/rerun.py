@@ -1,0 +1,41 @@
+"""The rerun flow: rejected files through the checks again, after the registry or a rule was fixed."""
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from adep.periods import Period
+from adep.settings import load_settings
+from tasks.check import check_reports
+from tasks.rerun import record_attempts, refile_reports, select_files_to_rerun
+from tasks.summary import IntakeSummary, log_outcomes
+from warehouse.db import open_writer
+
+
+@flow
+def rerun(file_ids: list[int] | None = None, failed: bool = False, period: str | None = None,
+          home: str | None = None, wait_seconds: float = 0.0) -> IntakeSummary:
+    """Process rejected files again: the ids given, or with failed=True all rejected files (of a period)."""
+    if not file_ids and not failed:
+        raise ValueError("say which files to rerun: their ids, or failed=True for all rejected files")
+    settings = load_settings(home)
+    logger = get_run_logger()
+    summary = IntakeSummary()
+    quarter = Period.parse(period) if period else None
+    with open_writer(settings, wait_seconds=wait_seconds) as con:
+        batch, ids = select_files_to_rerun(con, settings, file_ids or None, (quarter.year, quarter.quarter) if quarter else None)
+        if ids:
+            batch.results = _read(batch, settings)
+            checked = check_reports(batch, con, settings, rerun_ids=ids)
+            checked = record_attempts(checked, con, ids, str(flow_run.id or ""))
+            refile_reports(checked, con, settings)
+            summary.add(checked)
+            log_outcomes(logger, checked)
+    logger.info("rerun: " + summary.as_line().removeprefix("intake: "))
+    return summary
+
+
+def _read(batch, settings):
+    from adep.parallel import read_batch
+
+    return read_batch(batch.arrivals, settings)
