@@ -57,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("period")
     report.add_argument("--out", type=Path)
 
-    sub.add_parser("serve", help="run the flows on the quarterly calendar until stopped")
+    serve = sub.add_parser("serve", help="run the flows on the quarterly calendar until stopped")
+    serve.add_argument("--every", type=int, default=5, help="minutes between intake passes")
+    serve.add_argument("--port", type=int, help="port of the local Prefect server started when PREFECT_API_URL is not set")
 
     demo = sub.add_parser("demo", help="a whole quarter on generated data, from an empty home")
     demo.add_argument("--bodies", type=int, default=3000)

@@ -110,6 +110,37 @@ def cmd_rerun(settings: Settings, args) -> int:
     return 0
 
 
+def cmd_serve(settings: Settings, args) -> int:
+    import os
+
+    from adep.serve import build_deployments, start_local_server
+
+    settings.ensure_dirs()
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        with console.status("No Prefect server is configured (PREFECT_API_URL): starting a local one..."):
+            server, url = start_local_server(args.port)
+        os.environ["PREFECT_API_URL"] = url
+        console.print(f"Local Prefect server: {url.removesuffix('/api')} (the UI is there too)")
+    try:
+        from prefect import serve
+
+        deployments = build_deployments(settings, intake_minutes=args.every)
+        table = Table(title="Serving (Ctrl-C to stop)", show_edge=False)
+        table.add_column("deployment")
+        table.add_column("runs")
+        table.add_row("intake/intake", f"every {args.every} min, Asia/Almaty")
+        table.add_row("close-quarter/ministry-stage", "06:00 the day after the lower-tier deadline (5th, moved past holidays)")
+        table.add_row("close-quarter/agency-stage", "06:00 the day after the top-tier deadline (10th, moved past holidays)")
+        table.add_row("rerun/rerun", "on demand, from the UI, with file ids or failed=true")
+        console.print(table)
+        serve(*deployments, print_starting_message=False)
+    finally:
+        if server is not None:
+            server.terminate()
+    return 0
+
+
 def cmd_template(settings: Settings, args) -> int:
     from adep.workbooks import write_template
     from contracts.bin import is_valid_bin
@@ -200,7 +231,6 @@ def cmd_export(settings: Settings, args) -> int:
     return 0
 
 
-cmd_serve = _not_yet("serve")
 
 
 def cmd_report(settings: Settings, args) -> int:
