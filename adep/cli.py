@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler(settings, args) or 0
     except commands.UserError as exc:
-        commands.console.print(f"[bold red]adep:[/] {exc}")
+        commands.console.print(f"[bold red]adep:[/] {exc}", soft_wrap=True)
         return 2
 
 

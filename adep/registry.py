@@ -92,23 +92,25 @@ _FAR = date(9999, 12, 31)
 
 def _overlaps(t: pd.DataFrame) -> list[str]:
     out = []
-    for bin_, g in t.sort_values(["bin", "valid_from"]).groupby("bin", sort=False):
-        prev = None
-        for r in g.itertuples():
-            if prev is not None and (prev.valid_to or _FAR) >= r.valid_from:
-                out.append(f"line {r.line}: version of {bin_} from {r.valid_from} overlaps the version on line {prev.line}")
-            prev = r
+    ordered = t.sort_values(["bin", "valid_from"])
+    prev = None
+    for r in ordered.itertuples():
+        if prev is not None and prev.bin == r.bin and (prev.valid_to or _FAR) >= r.valid_from:
+            out.append(f"line {r.line}: version of {r.bin} from {r.valid_from} overlaps the version on line {prev.line}")
+        prev = r
     return out
 
 
 def _unknown_parents(t: pd.DataFrame) -> list[str]:
-    by_bin = {b: g for b, g in t.groupby("bin")}
+    versions: dict[str, list[tuple[date, date]]] = {}
+    for r in t.itertuples():
+        versions.setdefault(r.bin, []).append((r.valid_from, r.valid_to or _FAR))
     out = []
     for r in t[t.parent_bin.notna()].itertuples():
-        versions = by_bin.get(r.parent_bin)
-        if versions is None:
+        spans = versions.get(r.parent_bin)
+        if spans is None:
             out.append(f"line {r.line}: parent BIN {r.parent_bin} is not in the registry")
-        elif not any(v.valid_from <= (r.valid_to or _FAR) and (v.valid_to or _FAR) >= r.valid_from for v in versions.itertuples()):
+        elif not any(start <= (r.valid_to or _FAR) and end >= r.valid_from for start, end in spans):
             out.append(f"line {r.line}: parent BIN {r.parent_bin} is not in force while this version is")
     return out
 
