@@ -61,8 +61,9 @@ def sniff_kind(data: bytes) -> str:
     if data.startswith(_ZIP):
         return "zip"
     if data.startswith(_OLE2):
-        head = data[:4_000_000]
-        return "encrypted" if any(m in head for m in _ENCRYPTED_MARKS) else "xls"
+        # The container's directory (with the stream names) may stand after the encrypted package, so look at
+        # the whole file: a 5 MB encrypted form was told it was an old .xls.
+        return "encrypted" if any(m in data for m in _ENCRYPTED_MARKS) else "xls"
     return "other"
 
 
