@@ -21,6 +21,9 @@ _REL_ENTRY_REV = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([
 
 
 _VALUE_PARTS = {"xl/workbook.xml", "xl/sharedStrings.xml"}
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_MAX_PROLOG = 1_000_000
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
 class UnsafeFile(Exception):
@@ -97,19 +100,53 @@ def inspect_workbook(data: bytes, *, max_inflated_bytes: int) -> Inspected:
             raise UnsafeFile(finding("F05", f"Part {info.filename!r} of the workbook is compressed suspiciously well (a 'zip bomb'); it was not opened."))
     inspected = Inspected(data=data, macros="xl/vbaProject.bin" in names, _zip=zf)
     for info in infos:
-        # The parts whose text becomes cell values; python-calamine ignores DTDs, but a DTD is refused all the same.
-        if not (info.filename in _VALUE_PARTS or info.filename.startswith("xl/worksheets/sheet")):
+        # Every XML part a reader may parse, not only the value parts: python-calamine ignores DTDs, but a DTD
+        # is refused all the same.
+        if not info.filename.endswith(_XML_SUFFIXES):
             continue
-        try:
-            with zf.open(info) as fh:
-                head = fh.read(1024)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-            raise UnsafeFile(finding("F01", f"The workbook is damaged (part {info.filename!r}: {exc}). Save it again and resend.")) from None
-        # Entity-expansion attacks ("billion laughs") need a DTD, which must stand before the root element;
-        # no spreadsheet program writes one.
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        if _declares_entities(zf, info):
             raise UnsafeFile(finding("F05", f"Part {info.filename!r} of the workbook declares XML entities, which no spreadsheet program writes; it was not opened."))
     return inspected
+
+
+def _open_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+    try:
+        return zf.open(info)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise UnsafeFile(finding("F01", f"The workbook is damaged (part {info.filename!r}: {exc}). Save it again and resend.")) from None
+
+
+def _declares_entities(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether the part's prolog (everything before its root element) holds a DTD.
+
+    Entity-expansion attacks ("billion laughs") need a DTD, which must stand before the root element; a comment
+    or whitespace may push it past any fixed first kilobyte, so read the whole prolog, within bounds.
+    """
+    prolog = b""
+    try:
+        with _open_part(zf, info) as fh:
+            while len(prolog) < _MAX_PROLOG:
+                chunk = fh.read(64 * 1024)
+                if not chunk:
+                    break
+                prolog += chunk
+                text = _as_utf8(prolog)
+                root = _ROOT_ELEMENT.search(text)
+                if root:
+                    return b"<!DOCTYPE" in text[:root.start()] or b"<!ENTITY" in text[:root.start()]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise UnsafeFile(finding("F01", f"The workbook is damaged (part {info.filename!r}: {exc}). Save it again and resend.")) from None
+    text = _as_utf8(prolog)
+    # No root element within the bound: a megabyte of prolog is no spreadsheet program's doing either.
+    return len(prolog) >= _MAX_PROLOG or b"<!DOCTYPE" in text or b"<!ENTITY" in text
+
+
+def _as_utf8(raw: bytes) -> bytes:
+    """XML may be stored as UTF-16; look at its text in UTF-8 so the markers are found either way."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:2] in (b"<\0", b"\0<"):
+        codec = "utf-16-le" if raw.startswith(b"\xff\xfe") or raw[:2] == b"<\0" else "utf-16-be"
+        return raw.decode(codec, "ignore").encode("utf-8")
+    return raw
 
 
 def _read(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
