@@ -65,7 +65,7 @@ def read_path(path: str | Path, *, max_file_bytes: int, max_inflated_bytes: int,
         _fail(result, finding("F04", f"The file is {result.size_bytes:,} bytes, far more than a form needs (limit {max_file_bytes:,}); it was not opened."))
         return result
     try:
-        inspected = inspect_workbook(data, max_inflated_bytes=max_inflated_bytes)
+        inspected = inspect_workbook(data, max_inflated_bytes=max_inflated_bytes, max_sheet_cells=max_sheet_cells)
         read_workbook(inspected, result, max_sheet_cells=max_sheet_cells)
     except UnsafeFile as exc:
         _fail(result, exc.finding)

@@ -24,6 +24,11 @@ _VALUE_PARTS = {"xl/workbook.xml", "xl/sharedStrings.xml"}
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _MAX_PROLOG = 1_000_000
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+# A cell's address (<c r="B7">, <x:c s="1" r="B7">) and a row's (<row r="7">), with or without a namespace prefix.
+_ADDRESS = re.compile(rb' r="([A-Z]{1,3})(\d{1,7})"')
+_ROW_REFS = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,7})"')
+_ANY_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_ANY_ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
 
 
 class UnsafeFile(Exception):
@@ -70,7 +75,7 @@ def sniff_kind(data: bytes) -> str:
     return "other"
 
 
-def inspect_workbook(data: bytes, *, max_inflated_bytes: int) -> Inspected:
+def inspect_workbook(data: bytes, *, max_inflated_bytes: int, max_sheet_cells: int = 2_000_000) -> Inspected:
     """Check a workbook's container before any parser inflates it; raise UnsafeFile with a finding."""
     kind = sniff_kind(data)
     if kind == "empty":
@@ -106,6 +111,11 @@ def inspect_workbook(data: bytes, *, max_inflated_bytes: int) -> Inspected:
             continue
         if _declares_entities(zf, info):
             raise UnsafeFile(finding("F05", f"Part {info.filename!r} of the workbook declares XML entities, which no spreadsheet program writes; it was not opened."))
+    sheet_parts = set(_sheet_names_by_part(zf)) | {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    for part in sorted(sheet_parts & names):
+        rows, cols = _sheet_extent(zf, part, max_sheet_cells)
+        if rows * cols > max_sheet_cells:
+            raise UnsafeFile(finding("F04", f"A sheet of the workbook spans {rows:,} rows by {cols:,} columns, far more than a form needs; it was not read."))
     return inspected
 
 
@@ -147,6 +157,61 @@ def _as_utf8(raw: bytes) -> bytes:
         codec = "utf-16-le" if raw.startswith(b"\xff\xfe") or raw[:2] == b"<\0" else "utf-16-be"
         return raw.decode(codec, "ignore").encode("utf-8")
     return raw
+
+
+def _sheet_extent(zf: zipfile.ZipFile, part: str, max_cells: int) -> tuple[int, int]:
+    """Rows and columns of the rectangle a sheet's cells span, from its XML, before any parser fills it.
+
+    python-calamine allocates the whole rectangle from the first to the last filled cell: two cells, A1 and
+    XFD1048576, in a 1.5 KB file asked for 550 GB and aborted the process. So measure the rectangle first,
+    streaming the part (never more than its declared size, which the total limit has already bounded).
+    """
+    letters: set[bytes] = set()
+    low_row = high_row = 0
+    cells = addressed = rows = addressed_rows = 0
+    tail = b""
+    with _open_part(zf, zf.getinfo(part)) as fh:
+        while True:
+            try:
+                chunk = fh.read(4 << 20)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                raise UnsafeFile(finding("F01", f"The workbook is damaged (part {part!r}: {exc}). Save it again and resend.")) from None
+            text = tail + chunk
+            if chunk:
+                cut = text.rfind(b"<")
+                text, tail = text[:cut], text[cut:]
+            refs = _ADDRESS.findall(text)
+            addressed += len(refs)
+            letters.update(c for c, _ in refs)
+            row_refs = _ROW_REFS.findall(text)
+            addressed_rows += len(row_refs)
+            numbers = [int(n) for n in {r for _, r in refs}.union(row_refs)]
+            if numbers:
+                low_row = min(numbers + ([low_row] if low_row else []))
+                high_row = max(numbers + [high_row])
+            if b":c" in text or b":row" in text:  # elements with a namespace prefix
+                cells += len(_ANY_CELL.findall(text))
+                rows += len(_ANY_ROW.findall(text))
+            else:
+                cells += text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/>")
+                rows += text.count(b"<row ") + text.count(b"<row>") + text.count(b"<row/>")
+            # cells and rows without an address follow the one before: count them as extra width and height
+            height = (high_row - low_row + 1 if high_row else 0) + max(0, rows - addressed_rows)
+            width = _span(_col_number(c) for c in letters) + max(0, cells - addressed)
+            if height * width > max_cells or not chunk:
+                return height, width
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _span(values) -> int:
+    values = list(values)
+    return max(values) - min(values) + 1 if values else 0
 
 
 def _read(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
