@@ -1,9 +1,12 @@
 """Reading a form 1-әу workbook by content, not by cell address, as SPEC.md describes."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -56,14 +59,19 @@ class ReadResult:
 def read_path(path: str | Path, *, max_file_bytes: int, max_inflated_bytes: int, max_sheet_cells: int) -> ReadResult:
     """Read one file from the intake folder; never raises for what the file contains."""
     p = Path(path)
-    with open(p, "rb") as fh:
-        data = fh.read(max_file_bytes + 1)
-    result = ReadResult(path=str(p), sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
-    if len(data) > max_file_bytes:
-        result.sha256 = _sha256_file(p)
-        result.size_bytes = p.stat().st_size
-        _fail(result, finding("F04", f"The file is {result.size_bytes:,} bytes, far more than a form needs (limit {max_file_bytes:,}); it was not opened."))
+    try:
+        fh = _open_regular(p)
+    except UnsafeFile as exc:
+        result = ReadResult(path=str(p), sha256=hashlib.sha256(f"not-a-file:{p}".encode("utf-8", "surrogateescape")).hexdigest(), size_bytes=0)
+        _fail(result, exc.finding)
         return result
+    with fh:
+        data = fh.read(max_file_bytes + 1)
+        result = ReadResult(path=str(p), sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+        if len(data) > max_file_bytes:
+            result.sha256, result.size_bytes = _sha256_rest(fh, data)
+            _fail(result, finding("F04", f"The file is {result.size_bytes:,} bytes, far more than a form needs (limit {max_file_bytes:,}); it was not opened."))
+            return result
     try:
         inspected = inspect_workbook(data, max_inflated_bytes=max_inflated_bytes, max_sheet_cells=max_sheet_cells)
         read_workbook(inspected, result, max_sheet_cells=max_sheet_cells)
@@ -74,12 +82,34 @@ def read_path(path: str | Path, *, max_file_bytes: int, max_inflated_bytes: int,
     return result
 
 
-def _sha256_file(p: Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def _open_regular(p: Path):
+    """Open a file from intake/ only if it is a regular file there, never following a link.
+
+    discover() already leaves links and special files unread, but a file can be swapped for a link (or a named
+    pipe, whose open would wait forever) between that look and this open; O_NOFOLLOW and O_NONBLOCK close the gap.
+    """
+    try:
+        fd = os.open(p, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise UnsafeFile(finding("F02", _NOT_A_FILE)) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UnsafeFile(finding("F02", _NOT_A_FILE))
+    return os.fdopen(fd, "rb")
+
+
+_NOT_A_FILE = "This is not a regular file (a link, a folder or a device); it was not opened. Put the workbook itself in the intake folder."
+
+
+def _sha256_rest(fh, head: bytes) -> tuple[str, int]:
+    h = hashlib.sha256(head)
+    size = len(head)
+    for chunk in iter(lambda: fh.read(1 << 20), b""):
+        h.update(chunk)
+        size += len(chunk)
+    return h.hexdigest(), size
 
 
 def _fail(result: ReadResult, found: Finding) -> None:
