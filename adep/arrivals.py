@@ -58,10 +58,20 @@ def discover(settings: Settings) -> tuple[list[Arrival], list[str]]:
         regular = os.path.isfile(path) and not os.path.islink(path)
         # Arrival time is when the file landed in the folder (its modification time), never in the future.
         received = min(datetime.fromtimestamp(st.st_mtime, timezone.utc), now)
-        ready.append(Arrival(path, os.path.basename(path), st.st_size if regular else 0, received, regular))
+        ready.append(Arrival(path, display_name(os.path.basename(path)), st.st_size if regular else 0, received, regular))
     # In order of arrival: the first of two identical files is the original, the later of two reports supersedes.
     ready.sort(key=lambda a: (a.received_at, a.name))
     return ready, waiting
+
+
+def display_name(name: str) -> str:
+    """A file's name as text the ledger and the logs can hold.
+
+    A name that is not UTF-8 (a zip made on Windows in cp866 or cp1251) reaches Python with surrogate escapes,
+    which the warehouse refuses: one such file failed the load of its whole batch, and every later run with it.
+    Its undecodable bytes are shown as U+FFFD; the file itself is found by its path, which keeps the real bytes.
+    """
+    return os.fsencode(name).decode("utf-8", "replace")
 
 
 class Batch:
