@@ -24,7 +24,9 @@ _QUARTER_WORDS = r"(?:тоқсан|токсан|квартал)"
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 # '3 тоқсан', '3-тоқсан', '3-ші тоқсан', '3 квартал', '3-й квартал'
 _PERIOD_ARABIC = re.compile(r"(?<!\d)([1-4])\s*-?\s*[^\W\d_]{0,3}\.?\s*" + _QUARTER_WORDS, re.I)
-_PERIOD_ROMAN = re.compile(r"(?<![A-ZА-ЯӘІ])(IV|III|II|I)\s*" + _QUARTER_WORDS, re.I)
+_PERIOD_ROMAN = re.compile(r"(?<![A-ZА-ЯӘІ])(IV|III|II|I)\s*-?\s*[^\W\d_]{0,3}\.?\s*" + _QUARTER_WORDS, re.I)
+# A code typed in the same cell as its label: '1.1 мемлекеттік қызметшілерге', '3. Мемлекеттік ...'
+_CODE_PREFIX = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})?)\.?\s+(?=[^\W\d_])")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _BIN_LABEL = re.compile(r"(?<![A-Za-zА-Яа-яӘәІіҢңҒғҮүҰұҚқӨөҺһ])(?:ЖСН\s*/\s*)?(БСН|БИН|BIN)(?![A-Za-zА-Яа-яӘәІіҢңҒғҮүҰұҚқӨөҺһ])", re.I)
 _DIGITS12 = re.compile(r"(?<!\d)(\d{12})(?!\d)")
@@ -122,7 +124,10 @@ def read_workbook(inspected: Inspected, result: ReadResult, *, max_sheet_cells: 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(inspected.data))
     best = None
     for meta in wb.sheets_metadata:
-        sheet = wb.get_sheet_by_name(meta.name)
+        try:
+            sheet = wb.get_sheet_by_name(meta.name)
+        except Exception:  # noqa: BLE001 - a chart sheet or a sheet the reader cannot parse holds no form
+            continue
         if sheet.height * max(sheet.width, 1) > max_sheet_cells:
             raise UnsafeFile(finding("F04", f"Sheet {meta.name!r} has {sheet.height:,} rows by {sheet.width:,} columns, far more than a form needs; it was not read."))
         grid = sheet.to_python(skip_empty_area=False)
@@ -171,24 +176,43 @@ def _has_letters(v) -> bool:
 def locate_table(grid: list[list]) -> Table | None:
     """The column of row codes (the one with most distinct codes of the form), its labels and values."""
     hits: dict[int, dict[str, list[int]]] = {}
+    prefixed: dict[int, dict[str, list[int]]] = {}
     for r, row in enumerate(grid):
         for c, v in enumerate(row):
             # Cheap rejections first: most cells are blank, long labels or numbers that are not codes.
-            if v == "" or v is None or (type(v) is str and (len(v) > 8 or not v.strip()[:1].isdigit())):
+            if v == "" or v is None:
+                continue
+            if type(v) is str and (len(v) > 8 or not v.strip()[:1].isdigit()):
+                if v[:1].isdigit() or v[:1].isspace():
+                    m = _CODE_PREFIX.match(v)
+                    code = normalize_code(m.group(1)) if m else None
+                    if code is not None:
+                        prefixed.setdefault(c, {}).setdefault(code, []).append(r)
                 continue
             code = normalize_code(v)
             if code is not None:
                 hits.setdefault(c, {}).setdefault(code, []).append(r)
+    found = _best_code_column(hits)
+    same_cell = found is None
+    if same_cell:
+        found = _best_code_column(prefixed)
+        if found is None:
+            return None
+    code_col, rows = found
+    rows = {code: _keep_labelled(grid, rs, code_col) for code, rs in rows.items()}
+    label_col = code_col if same_cell else _label_column(grid, rows, code_col)
+    value_col = _value_column(grid, rows, code_col, label_col)
+    return Table(code_col, label_col, value_col, rows, score=len(rows))
+
+
+def _best_code_column(hits: dict[int, dict[str, list[int]]]) -> tuple[int, dict[str, list[int]]] | None:
+    """The column with most dotted codes (1.1, 11.3 only appear in a code column; plain numbers also among values)."""
     if not hits:
         return None
-    # Dotted codes (1.1, 11.3) only appear in a code column; plain numbers also appear among values.
     code_col, rows = max(hits.items(), key=lambda kv: (sum("." in k for k in kv[1]), len(kv[1]), -kv[0]))
     if len(rows) < 5 or not any("." in k for k in rows):
         return None
-    rows = {code: _keep_labelled(grid, rs, code_col) for code, rs in rows.items()}
-    label_col = _label_column(grid, rows, code_col)
-    value_col = _value_column(grid, rows, code_col, label_col)
-    return Table(code_col, label_col, value_col, rows, score=len(rows))
+    return code_col, rows
 
 
 def _keep_labelled(grid, rs: list[int], code_col: int) -> list[int]:
@@ -254,6 +278,9 @@ def parse_value(v) -> tuple[int | None, bool, str | None, str | None]:
         if v < 0:
             return None, False, "V02", _text(v)
         if not v.is_integer():
+            # A value computed by a formula may carry binary noise (12.000000000000002): that is still 12.
+            if abs(v - round(v)) < 1e-9:
+                return int(round(v)), False, None, None
             return None, False, "V01", repr(v)
         return int(v), False, None, None
     return None, False, "V03", str(v)

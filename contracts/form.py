@@ -157,7 +157,7 @@ def normalize_code(raw: object) -> str | None:
     if raw is None or isinstance(raw, bool):
         return None
     if type(raw) is float:
-        return _float_codes().get(raw)
+        return _float_codes().get(round(raw, 6))
     if isinstance(raw, int):
         text = str(raw)
     elif isinstance(raw, float):

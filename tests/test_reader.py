@@ -231,3 +231,36 @@ def test_the_variation_list_covers_every_layout_option():
     options = {f.name for f in dataclasses.fields(FormLayout)} - {"writer"}
     used = set().union(*(set(v) for v in VARIATIONS.values()))
     assert options - used <= {"formulas", "consolidated_mark"}  # both have tests of their own above
+
+
+def test_codes_typed_in_the_same_cell_as_their_labels(tmp_path):
+    from contracts.form import codes, indicator
+    values = clean_values(2)
+    cells = [("A2", "Есепті кезең 2026 жылғы III-тоқсан"), ("A3", f"БСН {BIN}"), ("D5", "Есепті кезеңдегі жалпы саны")]
+    for i, code in enumerate(codes()):
+        label = indicator(code).label_kk
+        cells += [(f"A{6 + i}", f"{code}. {label}" if "." not in code else f"{code} {label}"), (f"D{6 + i}", values[code])]
+    result = read_path(_by_hand(tmp_path, "one-cell.xlsx", cells), **LIMITS)
+    assert result.findings == [f for f in result.findings if f.severity == "warning"]
+    assert result.values == values
+    assert (result.header["year"], result.header["quarter"]) == (2026, 3)
+
+
+def test_formula_noise_and_float_codes_from_computations(tmp_path):
+    values = clean_values()
+    noisy = dict(values)
+    noisy["1"] = values["1"] + 1e-12
+    cells = [("A2", "Есепті кезең 2026 жылғы 3 тоқсан"), ("A3", f"БСН: {BIN}")] + _table(values=noisy, codes_as=lambda c: float(c) + 1e-12 if "." in c else c)
+    result = read_path(_by_hand(tmp_path, "noise.xlsx", cells), **LIMITS)
+    assert result.values == values
+
+
+def test_a_chart_sheet_does_not_stop_the_reader(tmp_path):
+    from openpyxl.chart import BarChart, Reference
+    path = _write(tmp_path, "with-chart", FormLayout(writer="openpyxl"), clean_values())
+    wb = openpyxl.load_workbook(path)
+    chart = BarChart()
+    chart.add_data(Reference(wb.worksheets[0], min_col=1, min_row=1, max_row=5))
+    wb.create_chartsheet("Диаграмма").add_chart(chart)
+    wb.save(path)
+    assert read_path(path, **LIMITS).values == clean_values()
