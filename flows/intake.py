@@ -9,6 +9,7 @@ from adep.arrivals import batches
 from adep.parallel import ReadAhead, make_pool
 from adep.progress import StepTimer, advance
 from adep.settings import Settings, load_settings
+from tasks.artifacts import publish_intake_artifacts
 from tasks.check import check_reports
 from tasks.discover import discover_files
 from tasks.load import file_reports_away, load_reports
@@ -53,4 +54,5 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
     summary.seconds = time.perf_counter() - started
     summary.step_seconds = timer.seconds
     logger.info(summary.as_line())
+    publish_intake_artifacts(settings, summary, str(flow_run.id or ""))
     return summary

@@ -6,6 +6,7 @@ from prefect.runtime import flow_run
 
 from adep.periods import Period
 from adep.settings import load_settings
+from tasks.artifacts import publish_rollup_artifact
 from tasks.rollup import publish_version, sum_registry_tree
 from warehouse.db import open_writer
 from warehouse.rollups import RollupResult
@@ -19,6 +20,7 @@ def _run_stage(level: str, period: str, home: str | None, wait_seconds: float) -
         staged = sum_registry_tree(con, Period.parse(period), level)
         result = publish_version(con, staged, str(flow_run.id or ""))
     get_run_logger().info(result.as_line())
+    publish_rollup_artifact(settings, result)
     return result
 
 
