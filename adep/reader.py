@@ -32,13 +32,22 @@ _BIN_LABEL = re.compile(r"(?<![A-Za-zА-Яа-яӘәІіҢңҒғҮүҰұҚқӨө�
 _DIGITS12 = re.compile(r"(?<!\d)(\d{12})(?!\d)")
 _DATE_TEXT = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./](\d{4})(?!\d)")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_PLACEHOLDER = re.compile(r"^[(\s]*(т\.?\s*а\.?\s*ә|ф\.?\s*и\.?\s*о|қолы|подпись|мөрдің орны|м\.?\s*п\.?)", re.I)
+_MONTHS = {
+    "қаңтар": 1, "ақпан": 2, "наурыз": 3, "сәуір": 4, "мамыр": 5, "маусым": 6, "шілде": 7, "тамыз": 8,
+    "қыркүйек": 9, "қазан": 10, "қараша": 11, "желтоқсан": 12,
+    "январ": 1, "феврал": 2, "март": 3, "апрел": 4, "мая": 5, "май": 5, "июн": 6, "июл": 7, "август": 8,
+    "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12,
+}
+# '2026 жылғы «3» қазан', '«03» октября 2026 г.', '3 қазан 2026 ж.'
+_DATE_WORDS = re.compile(r"(?:(20\d\d)\s*ж\w*\.?\s*)?[«\"']?\s*(\d{1,2})\s*[»\"']?\s*([^\W\d_]{3,})\s*(?:(20\d\d))?", re.I)
 _CONSOLIDATED = re.compile(r"жиынтық|сводн", re.I)
 
 # Header labels in Kazakh and Russian; a cell is a label when its text starts with one of them.
 _LABELS = {
     "body_name": ("мемлекеттік органның атауы", "мемлекеттiк органның атауы", "наименование государственного органа", "наименование органа"),
     "commissioner": ("әдеп жөніндегі уәкіл", "әдеп жөнiндегi уәкiл", "уполномоченный по этике", "уполномоченный по вопросам этики"),
-    "phone": ("телефон",),
+    "phone": ("телефон", "тел.", "тел:", "байланыс телефоны", "контактный телефон"),
     "signed_on": ("қол қойылған күні", "қол қойылған күн", "дата подписания", "күні", "дата"),
 }
 
@@ -337,22 +346,38 @@ def _label_of(text: str) -> str | None:
     return None
 
 
+def _filled(v) -> bool:
+    """A cell someone filled in: not blank, not underscores, not the form's printed hint such as 'Т.А.Ә. (қолы)'."""
+    if isinstance(v, (date, datetime)):
+        return True
+    t = _text(v).strip("_ ")
+    return bool(t) and not _PLACEHOLDER.match(t)
+
+
 def _value_after_label(grid, r: int, c: int, text: str) -> tuple[object, str] | None:
     """The value that goes with a label: after ':' in the same cell, else the next filled cell right, else below."""
     if ":" in text:
         tail = text.split(":", 1)[1].strip().strip("_ ").strip()
-        if tail:
+        if tail and not _PLACEHOLDER.match(tail):
             return tail, cell_ref(r, c)
     row = grid[r]
     for cc in range(c + 1, len(row)):
-        if _text(row[cc]).strip("_ ") or isinstance(row[cc], (date, datetime)):
+        if _filled(row[cc]):
+            if _is_label(row[cc]):
+                break  # the next label's field begins; this label's value is below
             return row[cc], cell_ref(r, cc)
-    for rr in range(r + 1, min(r + 3, len(grid))):
+    for rr in range(r + 1, min(r + 4, len(grid))):
         v = grid[rr][c] if c < len(grid[rr]) else ""
-        t = _text(v).strip("_ ")
-        if (t and _label_of(t) is None) or isinstance(v, (date, datetime)):
+        if _filled(v) and not _is_label(v):
             return v, cell_ref(rr, c)
     return None
+
+
+def _is_label(v) -> bool:
+    if type(v) is not str:
+        return False
+    text = _text(v)
+    return _label_of(text) is not None or bool(_BIN_LABEL.search(text))
 
 
 def read_header(grid, table: Table, merged) -> dict:
@@ -407,6 +432,19 @@ def read_header(grid, table: Table, merged) -> dict:
             header[key] = _text(header[key]).strip("_ ").strip() or None
     if "signed_on" in header:
         header["signed_on"] = parse_date(header["signed_on"])
+    if header.get("signed_on") is None:
+        # The printed form has no label for the date, only '20__ жылғы "__" ______': take a date written outside the table.
+        for r, row in enumerate(grid):
+            if r in table_rows:
+                continue
+            for c, v in enumerate(row):
+                if isinstance(v, (date, datetime)) or (type(v) is str and any(ch.isdigit() for ch in v) and "тоқсан" not in v.lower()):
+                    day = parse_date(v)
+                    if day is not None:
+                        header["signed_on"], header["signed_on_cell"] = day, cell_ref(r, c)
+                        break
+            if header.get("signed_on") is not None:
+                break
     header.setdefault("is_consolidated", False)
     return header
 
@@ -450,6 +488,12 @@ def parse_date(v) -> date | None:
         m = _ISO_DATE.search(text)
         if m:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        for m in _DATE_WORDS.finditer(text):
+            year = m.group(1) or m.group(4)
+            word = m.group(3).lower()
+            month = next((n for stem, n in _MONTHS.items() if word.startswith(stem)), None)
+            if year and month:
+                return date(int(year), month, int(m.group(2)))
     except ValueError:
         return None
     return None

@@ -264,3 +264,26 @@ def test_a_chart_sheet_does_not_stop_the_reader(tmp_path):
     wb.create_chartsheet("Диаграмма").add_chart(chart)
     wb.save(path)
     assert read_path(path, **LIMITS).values == clean_values()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("03.10.2026", "2026-10-03"), ("2026-10-03", "2026-10-03"), ('2026 жылғы "3" қазан', "2026-10-03"),
+    ("«03» октября 2026 г.", "2026-10-03"), ("5 қаңтар 2027 ж.", "2027-01-05"), ("әлі жоқ", None),
+])
+def test_signing_dates_as_people_write_them(text, expected):
+    from adep.reader import parse_date
+    day = parse_date(text)
+    assert (day.isoformat() if day else None) == expected
+
+
+def test_the_printed_form_layout_below_the_table(tmp_path):
+    """The header block as printed under the table: hints under the blanks, an unlabelled date line."""
+    rows = [("A1", "Әдеп жөніндегі уәкілдердің қызметі туралы есеп нысаны"), ("A2", "Есепті кезең 2026 жылғы 3 тоқсан"),
+            ("A50", "Мемлекеттік органның атауы:"), ("A51", "«Әділет департаменті» РММ"), ("D50", f"БСН {BIN}"),
+            ("A53", "Әдеп жөніндегі уәкіл"), ("A54", "Т.А.Ә. (болған жағдайда) қолы)"), ("A55", "Сейітова Айгүл"),
+            ("A57", "Тел.: 8 7172 00 00 00"), ("A59", '2026 жылғы "2" қазан'), ("A60", "мөрдің орны")]
+    result = read_path(_by_hand(tmp_path, "printed.xlsx", rows + _table()), **LIMITS)
+    assert result.findings == []
+    h = result.header
+    assert (h["body_name"], h["commissioner"], h["bin"]) == ("«Әділет департаменті» РММ", "Сейітова Айгүл", BIN)
+    assert h["phone"] == "8 7172 00 00 00" and h["signed_on"].isoformat() == "2026-10-02"
