@@ -12,6 +12,7 @@ from adep.settings import Settings, load_settings
 from tasks.artifacts import publish_intake_artifacts
 from tasks.check import check_reports
 from tasks.discover import discover_files
+from tasks.ledger import finish_interrupted_filing
 from tasks.load import file_reports_away, load_reports
 from tasks.read import read_reports
 from tasks.summary import IntakeSummary, log_outcomes
@@ -32,6 +33,7 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
     started = time.perf_counter()
     with open_writer(settings, wait_seconds=wait_seconds) as con:
         with timer.step("discover"):
+            summary.recovered += finish_interrupted_filing(con, settings)
             arrivals, summary.waiting = discover_files(settings)
         pool = make_pool(settings, len(arrivals))
         try:

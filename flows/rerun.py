@@ -7,6 +7,7 @@ from prefect.runtime import flow_run
 from adep.periods import Period
 from adep.settings import load_settings
 from tasks.check import check_reports
+from tasks.ledger import finish_interrupted_filing
 from tasks.rerun import record_attempts, refile_reports, select_files_to_rerun
 from tasks.summary import IntakeSummary, log_outcomes
 from warehouse.db import open_writer
@@ -23,6 +24,7 @@ def rerun(file_ids: list[int] | None = None, failed: bool = False, period: str |
     summary = IntakeSummary()
     quarter = Period.parse(period) if period else None
     with open_writer(settings, wait_seconds=wait_seconds) as con:
+        summary.recovered += finish_interrupted_filing(con, settings)
         batch, ids = select_files_to_rerun(con, settings, file_ids or None, (quarter.year, quarter.quarter) if quarter else None)
         if ids:
             batch.results = _read(batch, settings)

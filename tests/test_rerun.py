@@ -94,3 +94,32 @@ def test_an_outlier_is_a_warning_not_a_rejection(home, small_registry):
     rows = _query(home, "select file_name, status, warnings from intake_log order by file_name")
     assert [r[:2] for r in rows] == [("q1.xlsx", "loaded"), ("q2.xlsx", "loaded"), ("q3.xlsx", "loaded")]
     assert _query(home, "select code from findings where rule = 'O01'") == [("8",)]
+
+
+def test_a_rerun_interrupted_before_its_move_is_finished_by_the_next_run(home, small_registry, tmp_path):
+    from adep.parallel import read_batch
+    from flows.intake import intake as intake_flow
+    from tasks.check import check_batch
+    from tasks.rerun import reload_batch, rerun_batch, select_rejected
+
+    path, bins = small_registry
+    newcomer = make_bin(78)
+    with open_writer(home) as con:
+        load_registry(con, path)
+    arrived(write_report(home.intake_dir / "n.xlsx", bin=newcomer, period=PERIOD, body_name="N", commissioner="C",
+                         phone="1", signed_on=SIGNED, values=clean_values()), ON_TIME)
+    intake_flow(home=str(home.home))
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(path.read_text(encoding="utf-8") + f"{newcomer},N,N,territorial_unit,{bins['ministry']},Астана,2020-01-01,\n", encoding="utf-8")
+    with open_writer(home) as con:
+        load_registry(con, fixed)
+        batch, ids = rerun_batch(home, select_rejected(con, None, None))
+        batch.results = read_batch(batch.arrivals, home)
+        reload_batch(check_batch(batch.arrivals, batch.results, con, home, rerun_ids=ids), con, ids)
+        # ... the process dies here: the ledger says archive/, the file is still in rejected/
+    (stored,), = [r for r in _query(home, "select stored_path from core_files")]
+    assert stored.startswith("archive/") and not (home.home / stored).exists()
+
+    summary = intake_flow(home=str(home.home))
+    assert summary.recovered == 1
+    assert (home.home / stored).is_file() and not list(home.rejected_dir.glob("*.xlsx"))
