@@ -39,3 +39,8 @@ def quarter_in_range(quarters: pd.Series) -> pd.Series:
 
 def year_plausible(years: pd.Series) -> pd.Series:
     return years.isna() | years.between(2015, 2100)
+
+
+def all_non_negative(wide: pd.DataFrame) -> pd.Series:
+    """Per report: every value that could be read is a count, zero or more."""
+    return (wide.fillna(0) >= 0).all(axis=1)

@@ -120,3 +120,11 @@ def test_header_contract():
     assert [f.rule for f in found[1]] == ["H03"]
     assert {f.rule for f in found[2]} == {"H01", "H02", "H04", "H05", "H06", "H07"}
     assert {f.severity for f in found[2] if f.rule in ("H01", "H02")} == {"error"}
+
+
+def test_negative_values_break_the_values_contract():
+    v = clean_values()
+    v["8"] = -2
+    found = rule_findings(pd.DataFrame([clean_values(), v]).astype("Int64"))
+    assert [(f.rule, f.code) for f in found[1] if f.rule == "V02"] == [("V02", "8")]
+    assert 0 not in found
