@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from contracts.messages import local_lines
+
 _SEVERITY = {"error": "ҚАТЕ / ОШИБКА / error", "warning": "ескерту / предупреждение / warning"}
 
 
@@ -27,8 +29,16 @@ def format_findings(file_row, findings: pd.DataFrame) -> str:
             f"cell {f.cell}" if pd.notna(f.cell) and f.cell else "",
         ) if x)
         lines.append(f"{i}. [{_SEVERITY.get(f.severity, f.severity)}] {f.rule} {f.rule_name}" + (f" ({where})" if where else ""))
-        lines.append(f"   {f.message}")
+        kk, ru = local_lines(_text(f.rule), code=_text(f.code), cell=_text(f.cell), field=_text(f.field),
+                             message=_text(f.message), severity=_text(f.severity))
+        lines.append(f"   ҚАЗ: {kk}")
+        lines.append(f"   РУС: {ru}")
+        lines.append(f"   EN: {f.message}")
     return "\n".join(lines) + "\n"
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def write_findings_file(path: Path, file_row, findings: pd.DataFrame) -> Path:
