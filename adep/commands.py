@@ -1,6 +1,7 @@
 """What each command of the command line does, with progress on long work and tables at the end."""
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -11,7 +12,8 @@ from adep import progress
 from adep.periods import Period
 from adep.settings import Settings
 
-console = Console()
+# Piped into a file or a log, tables keep a readable width instead of folding at 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 
 class UserError(Exception):

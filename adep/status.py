@@ -156,18 +156,31 @@ def published_table(published: pd.DataFrame, stale: pd.DataFrame) -> Table | Tex
     return table
 
 
+RECONCILIATION_BODIES_SHOWN = 15
+
+
 def reconciliation_table(differences: pd.DataFrame, declared_count: int) -> Table | Text:
+    """One line per declared-consolidated report that differs: how many indicators, and the largest gap."""
     if declared_count == 0:
         return Text("No declared-consolidated reports for this quarter.")
     if differences.empty:
         return Text(f"{declared_count} declared-consolidated report(s): every figure equals the computed rollup.")
-    table = Table(title="Declared-consolidated reports against the computed rollup", show_edge=False)
-    for name in ("body", "code", "declared", "computed", "difference"):
-        table.add_column(name, justify="left" if name in ("body", "code") else "right", overflow="fold")
-    for row in differences.itertuples():
-        computed = "not published" if pd.isna(row.computed_value) else str(int(row.computed_value))
-        diff = "" if pd.isna(row.difference) else f"{int(row.difference):+d}"
-        table.add_row(f"{row.name_kk} ({row.bin})", row.code, str(int(row.declared_value)), computed, diff)
+    table = Table(title="Declared-consolidated reports against the computed rollup (each indicator: the 'reconciliation' view)",
+                  show_edge=False)
+    for name in ("body", "indicators differing", "largest difference"):
+        table.add_column(name, justify="left" if name == "body" else "right", overflow="fold")
+    bodies = list(differences.groupby(["bin", "name_kk"], sort=False))
+    for (bin_, name), rows in bodies[:RECONCILIATION_BODIES_SHOWN]:
+        published = rows.computed_value.notna()
+        if not published.any():
+            table.add_row(f"{name} ({bin_})", str(len(rows)), "not published: run the ministry stage")
+            continue
+        worst = rows[published].loc[rows[published].difference.abs().idxmax()]
+        table.add_row(f"{name} ({bin_})", str(len(rows)),
+                      f"row {worst.code}: declared {int(worst.declared_value)}, computed {int(worst.computed_value)} "
+                      f"({int(worst.difference):+d})")
+    if len(bodies) > RECONCILIATION_BODIES_SHOWN:
+        table.add_row(f"… and {len(bodies) - RECONCILIATION_BODIES_SHOWN} more bodies", "", "")
     return table
 
 

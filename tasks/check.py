@@ -151,7 +151,7 @@ def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame
         found[row.key].append(finding(
             "O01",
             f"Row {row.code} is {int(row.value)}, far from this body's own history (median {row.median:g} over "
-            f"{row.quarters} previous quarters). Please check it; the report is loaded.",
+            f"{row.quarters} previous quarters). Please check it; this alone never rejects a report.",
             code=row.code, cell=cells.at[row.key, row.code] if pd.notna(cells.at[row.key, row.code]) else None,
         ))
 
