@@ -133,7 +133,9 @@ def _supersede_in_warehouse(con: duckdb.DuckDBPyConnection, new: pd.DataFrame) -
 
 def file_away(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Move each file to where the ledger says it lives; rejected files get a findings file beside them."""
-    rejected = batch.files[batch.files.status == "rejected"]
+    # By where they go, not by status: a rejected file whose filing a crash interrupted comes back as 'recover',
+    # and its findings file may never have been written.
+    rejected = batch.files[batch.files.stored_path.str.startswith("rejected/", na=False)]
     if len(rejected):
         write_findings_files(con, settings, [int(i) for i in rejected.file_id])
     for row in batch.files.itertuples():
