@@ -92,3 +92,24 @@ ON_TIME = datetime(2026, 10, 2, 9, 0, tzinfo=timezone.utc)
 LATE = datetime(2026, 10, 20, 9, 0, tzinfo=timezone.utc)
 SIGNED = date(2026, 10, 1)
 ONE_DAY = timedelta(days=1)
+
+
+def query(settings: Settings, sql: str, params=None) -> list[tuple]:
+    """Rows of a query on the warehouse file, opened read-only and closed again (a test's flows write it)."""
+    import duckdb
+
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def query_df(settings: Settings, sql: str, params=None):
+    import duckdb
+
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        return con.execute(sql, params or []).df()
+    finally:
+        con.close()

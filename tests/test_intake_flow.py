@@ -16,7 +16,7 @@ from tasks.check import check_batch
 from adep.arrivals import discover
 from tasks.load import load_batch
 from adep.parallel import read_batch
-from tests.conftest import make_bin, LATE, ON_TIME, PERIOD, SIGNED, arrived, clean_values
+from tests.conftest import query, make_bin, LATE, ON_TIME, PERIOD, SIGNED, arrived, clean_values
 from warehouse.db import open_writer
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -37,12 +37,6 @@ def _log(home) -> dict[str, tuple]:
     return {r[0]: r[1:] for r in rows}
 
 
-def _query(home, sql, params=None):
-    con = duckdb.connect(str(home.warehouse_path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture
@@ -87,11 +81,11 @@ def test_a_quarter_end_to_end(home, registered):
     text = findings_file.read_text(encoding="utf-8")
     assert "R03" in text and "row 2.1" in text and "cell" in text
 
-    rules = {r[0] for r in _query(home, "select rule from findings")}
+    rules = {r[0] for r in query(home, "select rule from findings")}
     assert {"R02", "R03", "G01", "G02", "F02"} <= rules
-    values = dict(_query(home, "select code, value from report_values where bin = ?", [bins["ministry"]]))
+    values = dict(query(home, "select code, value from report_values where bin = ?", [bins["ministry"]]))
     assert values == clean_values()
-    lateness = dict(_query(home, "select bin, is_late from core_submissions"))
+    lateness = dict(query(home, "select bin, is_late from core_submissions"))
     assert lateness == {bins["ministry"]: False, bins["unit_a"]: True}
 
 
@@ -110,19 +104,19 @@ def test_the_same_bytes_again_are_a_duplicate_and_a_new_file_supersedes(home, re
     assert log["q3.xlsx"][0] == "superseded"
     assert log["q3 again.xlsx"][0] == "duplicate"
     assert log["q3 corrected.xlsx"][0] == "loaded"
-    assert dict(_query(home, "select code, value from report_values")) == corrected
+    assert dict(query(home, "select code, value from report_values")) == corrected
     # the superseded report stays queryable
-    old = _query(home, "select count(*) from core_values join core_files using (file_id) where file_name = 'q3.xlsx'")
+    old = query(home, "select count(*) from core_values join core_files using (file_id) where file_name = 'q3.xlsx'")
     assert old == [(40,)]
 
 
 def test_a_second_pass_over_an_empty_folder_changes_nothing(home, registered):
     _report(home, "a.xlsx", registered["unit_a"])
     intake(home=str(home.home))
-    before = _query(home, "select * from intake_log order by file_id")
+    before = query(home, "select * from intake_log order by file_id")
     summary = intake(home=str(home.home))
     assert summary.files == 0
-    assert _query(home, "select * from intake_log order by file_id") == before
+    assert query(home, "select * from intake_log order by file_id") == before
 
 
 def test_files_still_being_copied_wait_for_the_next_pass(home, registered):
@@ -159,6 +153,6 @@ def test_an_interrupted_filing_is_finished_by_the_next_run(home, registered):
 
     assert summary.recovered == 2 and summary.files == 2
     assert list(home.intake_dir.iterdir()) == []
-    assert _query(home, "select count(*), count(distinct sha256) from core_files") == [(2, 2)]
+    assert query(home, "select count(*), count(distinct sha256) from core_files") == [(2, 2)]
     for _, _, _, stored in _log(home).values():
         assert (home.home / stored).is_file()

@@ -1,7 +1,6 @@
 """Rerunning rejected files after the registry is fixed; every attempt stays in the ledger."""
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from adep.registry import load_registry
@@ -9,18 +8,12 @@ from adep.workbooks import write_report
 from flows.intake import intake
 from flows.rerun import rerun
 from tasks.rerun import NothingToRerun
-from tests.conftest import ON_TIME, PERIOD, SIGNED, arrived, clean_values, make_bin
+from tests.conftest import query, ON_TIME, PERIOD, SIGNED, arrived, clean_values, make_bin
 from warehouse.db import open_writer
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
-def _query(home, sql, params=None):
-    con = duckdb.connect(str(home.warehouse_path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_a_file_rejected_for_an_unknown_body_loads_after_the_registry_is_fixed(home, small_registry, tmp_path):
@@ -32,7 +25,7 @@ def test_a_file_rejected_for_an_unknown_body_loads_after_the_registry_is_fixed(h
                           commissioner="Уәкіл", phone="1", signed_on=SIGNED, values=clean_values())
     arrived(report, ON_TIME)
     intake(home=str(home.home))
-    (file_id, status, stored), = _query(home, "select file_id, status, stored_path from core_files")
+    (file_id, status, stored), = query(home, "select file_id, status, stored_path from core_files")
     assert status == "rejected" and (home.home / stored).exists()
 
     fixed = tmp_path / "fixed.csv"
@@ -42,15 +35,15 @@ def test_a_file_rejected_for_an_unknown_body_loads_after_the_registry_is_fixed(h
     summary = rerun(failed=True, home=str(home.home))
 
     assert summary.loaded == 1
-    (status, attempts, stored), = _query(home, "select status, attempt_count, stored_path from core_files")
+    (status, attempts, stored), = query(home, "select status, attempt_count, stored_path from core_files")
     assert (status, attempts) == ("loaded", 2)
     assert stored.startswith("archive/2026Q3/") and (home.home / stored).is_file()
     assert not list(home.rejected_dir.glob("*.xlsx"))
     assert list(home.rejected_dir.glob("*.findings-attempt-1.txt"))  # the first attempt's findings are kept
-    assert _query(home, "select attempt, outcome from core_attempts order by attempt") == [(1, "rejected"), (2, "loaded")]
-    assert _query(home, "select count(*) from core_findings where attempt = 1 and rule = 'G01'") == [(1,)]
-    assert _query(home, "select count(*) from findings") == [(0,)]  # the view shows the latest attempt
-    assert dict(_query(home, "select code, value from report_values")) == clean_values()
+    assert query(home, "select attempt, outcome from core_attempts order by attempt") == [(1, "rejected"), (2, "loaded")]
+    assert query(home, "select count(*) from core_findings where attempt = 1 and rule = 'G01'") == [(1,)]
+    assert query(home, "select count(*) from findings") == [(0,)]  # the view shows the latest attempt
+    assert dict(query(home, "select code, value from report_values")) == clean_values()
 
 
 def test_a_file_still_wrong_stays_rejected_with_a_new_attempt(home, small_registry):
@@ -62,11 +55,11 @@ def test_a_file_still_wrong_stays_rejected_with_a_new_attempt(home, small_regist
     arrived(write_report(home.intake_dir / "b.xlsx", bin=bins["unit_a"], period=PERIOD, body_name="A", commissioner="B",
                          phone="1", signed_on=SIGNED, values=broken), ON_TIME)
     intake(home=str(home.home))
-    (file_id,), = _query(home, "select file_id from core_files")
+    (file_id,), = query(home, "select file_id from core_files")
     summary = rerun(file_ids=[file_id], home=str(home.home))
     assert summary.rejected == 1
-    assert _query(home, "select status, attempt_count from core_files") == [("rejected", 2)]
-    assert _query(home, "select attempt from findings") == [(2,)]
+    assert query(home, "select status, attempt_count from core_files") == [("rejected", 2)]
+    assert query(home, "select attempt from findings") == [(2,)]
     with pytest.raises(NothingToRerun):
         rerun(file_ids=[file_id + 100], home=str(home.home))
 
@@ -91,9 +84,9 @@ def test_an_outlier_is_a_warning_not_a_rejection(home, small_registry):
         arrived(write_report(home.intake_dir / f"q{q}.xlsx", bin=bins["unit_a"], period=period, body_name="A",
                              commissioner="B", phone="1", signed_on=SIGNED, values=values), when)
         flow(run_intake)(settings)
-    rows = _query(home, "select file_name, status, warnings from intake_log order by file_name")
+    rows = query(home, "select file_name, status, warnings from intake_log order by file_name")
     assert [r[:2] for r in rows] == [("q1.xlsx", "loaded"), ("q2.xlsx", "loaded"), ("q3.xlsx", "loaded")]
-    assert _query(home, "select code from findings where rule = 'O01'") == [("8",)]
+    assert query(home, "select code from findings where rule = 'O01'") == [("8",)]
 
 
 def test_a_rerun_interrupted_before_its_move_is_finished_by_the_next_run(home, small_registry, tmp_path):
@@ -117,7 +110,7 @@ def test_a_rerun_interrupted_before_its_move_is_finished_by_the_next_run(home, s
         batch.results = read_batch(batch.arrivals, home)
         reload_batch(check_batch(batch.arrivals, batch.results, con, home, rerun_ids=ids), con, ids)
         # ... the process dies here: the ledger says archive/, the file is still in rejected/
-    (stored,), = [r for r in _query(home, "select stored_path from core_files")]
+    (stored,), = [r for r in query(home, "select stored_path from core_files")]
     assert stored.startswith("archive/") and not (home.home / stored).exists()
 
     summary = intake_flow(home=str(home.home))
