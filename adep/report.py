@@ -192,7 +192,10 @@ def _tiles(picture: QuarterPicture) -> str:
 def _completeness_section(picture: QuarterPicture) -> str:
     c = picture.completeness.copy()
     c["label"] = c.parent_name_kk.fillna(c.parent_bin)
-    charted = c.sort_values(["missing", "expected"], ascending=False).head(PARENTS_CHARTED)
+    c["is_agency"] = c.parent_bin.isna()
+    # the Agency (the top tier) first, then the parents with the most missing reports
+    c = c.sort_values(["is_agency", "missing", "expected", "label"], ascending=[False, False, False, True])
+    charted = c.head(PARENTS_CHARTED)
     note = (f'<p class="note">The chart shows the {PARENTS_CHARTED} parent bodies with the most missing reports; '
             f"the table shows all {len(c)}.</p>") if len(c) > PARENTS_CHARTED else ""
     chart = charts.completeness_bars(charted, "label", "Reports by parent body") if len(c) else ""
