@@ -98,7 +98,9 @@ def inspect_workbook(data: bytes, *, max_inflated_bytes: int, max_sheet_cells: i
         raise UnsafeFile(finding("F02", "The file is a zip archive but not an Excel workbook: save the form as .xlsx and send it again."))
     # Zip bombs: trust no declared size; refuse before inflating anything large.
     declared = sum(i.file_size for i in infos)
-    if declared > max_inflated_bytes or len(infos) > 10_000:
+    if len(infos) > 10_000:
+        raise UnsafeFile(finding("F04", f"The workbook is made of {len(infos):,} parts, far more than any form needs; it was not opened. Save only the form sheet and resend."))
+    if declared > max_inflated_bytes:
         raise UnsafeFile(finding("F04", f"The workbook would unpack to {declared:,} bytes, far more than any form needs; it was not opened. Save only the form sheet and resend."))
     for info in infos:
         if info.compress_size and info.file_size / info.compress_size > 1000 and info.file_size > 5_000_000:
