@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     reg_sub = reg.add_subparsers(dest="registry_command", required=True)
     load = reg_sub.add_parser("load", help="load or update the registry from a CSV file")
     load.add_argument("file", type=Path)
+    load.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run holding the warehouse")
 
     intake = sub.add_parser("intake", help="one pass over everything now in intake/")
     intake.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run holding the warehouse")
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     rollup = sub.add_parser("rollup", help="the staged rollups for a period such as 2026Q3")
     rollup.add_argument("period")
     rollup.add_argument("--stage", choices=["ministry", "agency", "all"], default="all")
+    rollup.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run holding the warehouse")
 
     status = sub.add_parser("status", help="who filed, on time or late, who is missing")
     status.add_argument("period")
@@ -52,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("file_ids", nargs="*", type=int)
     rerun.add_argument("--failed", action="store_true", help="all rejected files (of --period, if given)")
     rerun.add_argument("--period")
+    rerun.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run holding the warehouse")
 
     report = sub.add_parser("report", help="the quarter as a picture (HTML)")
     report.add_argument("period")

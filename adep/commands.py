@@ -51,7 +51,7 @@ def cmd_registry(settings: Settings, args) -> int:
     if not args.file.is_file():
         raise UserError(f"no such file: {args.file}")
     try:
-        with open_writer(settings) as con:
+        with open_writer(settings, wait_seconds=getattr(args, "wait", 0.0)) as con:
             result = load_registry(con, args.file)
     except RegistryError as exc:
         console.print(f"[bold red]The registry was not loaded[/] ({len(exc.problems)} problem(s)); the warehouse keeps the previous registry.")
@@ -105,7 +105,8 @@ def cmd_rerun(settings: Settings, args) -> int:
     if args.period:
         _period(args.period)
     try:
-        summary = rerun(file_ids=args.file_ids or None, failed=args.failed, period=args.period, home=str(settings.home))
+        summary = rerun(file_ids=args.file_ids or None, failed=args.failed, period=args.period, home=str(settings.home),
+                        wait_seconds=getattr(args, "wait", 0.0))
     except (WarehouseBusy, NothingToRerun) as exc:
         raise UserError(str(exc)) from None
     print_intake_summary(summary, title="Rerun")
@@ -185,7 +186,7 @@ def cmd_rollup(settings: Settings, args) -> int:
     if not settings.warehouse_path.exists():
         raise UserError(f"there is no warehouse in {settings.home} yet: load the registry and run 'adep intake' first")
     try:
-        results = rollup(str(period), stage=args.stage, home=str(settings.home))
+        results = rollup(str(period), stage=args.stage, home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0))
     except WarehouseBusy as exc:
         raise UserError(str(exc)) from None
     table = Table(title=f"Rollups, {period}", show_edge=False)

@@ -25,7 +25,8 @@ class Settings:
     # Guards against hostile workbooks.
     max_file_bytes: int = 25_000_000
     max_inflated_bytes: int = 200_000_000
-    max_sheet_cells: int = 2_000_000
+    # A form is about 600 cells; a sheet of 200,000 is no form and is refused before it is read.
+    max_sheet_cells: int = 200_000
     # Outliers: robust z-score against the body's own previous quarters.
     outlier_z: float = 6.0
     outlier_min_history: int = 3

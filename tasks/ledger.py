@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 import duckdb
@@ -14,14 +15,23 @@ from tasks.load import write_findings_files
 
 
 def _sha256(path: Path) -> str | None:
+    """The bytes' fingerprint of a regular file; None for links, pipes and anything that is not one (never followed)."""
     try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
         h = hashlib.sha256()
-        with open(path, "rb") as fh:
+        with os.fdopen(fd, "rb", closefd=False) as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
         return h.hexdigest()
     except OSError:
         return None
+    finally:
+        os.close(fd)
 
 
 def finish_filing(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
@@ -47,7 +57,7 @@ def finish_filing(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     for row in missing.itertuples():
         candidates = by_id.get(int(row.file_id), []) + [settings.intake_dir / row.file_name]
         for source in candidates:
-            if source.is_file() and _sha256(source) == row.sha256:
+            if _sha256(source) == row.sha256:
                 target = home / row.stored_path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 old_findings = Path(f"{source}.findings.txt")

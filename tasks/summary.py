@@ -48,8 +48,14 @@ class IntakeSummary:
 
 
 def log_outcomes(logger, batch: CheckedBatch) -> None:
-    """One log line per file with its name and outcome, so the run's log answers 'what happened to my file'."""
-    for row in batch.files.itertuples():
+    """One log line per file with its name, outcome and the rules it broke, so the log answers 'what happened to my file'."""
+    rules_by_key = batch.findings.groupby("key").rule.agg(lambda r: ", ".join(dict.fromkeys(r))) if len(batch.findings) else {}
+    for key, row in batch.files.iterrows():
         status = "recovered" if row.status == "recover" else row.status
-        detail = f" ({row.error_count} error(s), {row.warning_count} warning(s))" if status in ("rejected", "loaded") else ""
-        logger.info("%s: %s%s -> %s", row.file_name, status, detail, row.stored_path)
+        detail = ""
+        if status in ("rejected", "loaded"):
+            detail = f" ({row.error_count} error(s), {row.warning_count} warning(s))"
+            if key in rules_by_key:
+                detail += f" [{rules_by_key[key]}]"
+        name = row.file_name.replace("\n", "\\n").replace("\r", "\\r")  # one line per file, whatever its name
+        logger.info("%s: %s%s -> %s", name, status, detail, row.stored_path)

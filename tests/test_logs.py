@@ -38,9 +38,9 @@ def run(home, caplog):
 EXPECTED = {
     "good.xlsx": "loaded (0 error(s), 0 warning(s)) -> archive/2026Q3/",
     "good again.xlsx": "duplicate -> archive/duplicates/",
-    "warned.xlsx": "loaded (0 error(s), 1 warning(s)) -> archive/2026Q3/",
-    "broken.xlsx": "rejected (1 error(s), 0 warning(s)) -> rejected/",
-    "scan.xlsx": "rejected (1 error(s), 0 warning(s)) -> rejected/",
+    "warned.xlsx": "loaded (0 error(s), 1 warning(s)) [R02] -> archive/2026Q3/",
+    "broken.xlsx": "rejected (1 error(s), 0 warning(s)) [R03] -> rejected/",
+    "scan.xlsx": "rejected (1 error(s), 0 warning(s)) [F02] -> rejected/",
 }
 SUMMARY = "intake: 5 file(s) in"
 

@@ -135,6 +135,9 @@ def publish_copy(settings: Settings) -> Path:
     """Copy the warehouse to published/ and swap it in atomically, so readers never see half a write."""
     target = settings.published_path
     target.parent.mkdir(parents=True, exist_ok=True)
+    # A copy a killed run left half-written; the caller holds the writer lock, so no one else is writing one.
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.copyfile(settings.warehouse_path, tmp)
     os.replace(tmp, target)
@@ -145,9 +148,7 @@ def open_reader(settings: Settings) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the published copy: never blocks a load, never blocked by one."""
     path = settings.published_path
     if not path.exists():
-        if settings.warehouse_path.exists():
-            publish_copy(settings)
-        else:
-            with open_writer(settings):
-                pass
+        # Only the first reader of a home ever gets here: make the copy (or an empty warehouse) as a writer would.
+        with open_writer(settings, wait_seconds=60):
+            pass
     return duckdb.connect(str(path), read_only=True)
