@@ -137,8 +137,10 @@ def _declares_entities(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     prolog = b""
     try:
         with _open_part(zf, info) as fh:
+            size = 512  # the root element of a normal part starts within its first few hundred bytes
             while len(prolog) < _MAX_PROLOG:
-                chunk = fh.read(64 * 1024)
+                chunk = fh.read(size)
+                size = min(size * 8, 64 * 1024)
                 if not chunk:
                     break
                 prolog += chunk
