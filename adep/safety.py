@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from contracts.findings import Finding, finding
@@ -123,9 +125,69 @@ def inspect_workbook(data: bytes, *, max_inflated_bytes: int, max_sheet_cells: i
 
 def _open_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
     try:
-        return zf.open(info)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raw = _RawPart.open(zf, info)
+        return raw if raw is not None else zf.open(info)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error) as exc:
         raise UnsafeFile(finding("F01", f"The workbook is damaged (part {info.filename!r}: {exc}). Save it again and resend.")) from None
+
+
+class _RawPart:
+    """A part's bytes inflated straight from the archive held in memory.
+
+    zipfile's own reader costs more to set up than inflating a prolog does, and this runs for every part of
+    every file; checksums are left to the parser that reads the part for real.
+    """
+
+    _LOCAL_HEADER = struct.Struct("<4s5H3I2H")
+
+    def __init__(self, data: memoryview, start: int, size: int, deflated: bool, declared: int):
+        self._data, self._pos, self._end = data, start, start + size
+        self._inflater = zlib.decompressobj(-15) if deflated else None
+        self._pending = b""
+        # Trust no declared size, but never inflate past it either: a part that would is damaged or hostile.
+        self._left = declared
+
+    @classmethod
+    def open(cls, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> "_RawPart | None":
+        data = getattr(zf.fp, "getbuffer", None)
+        if data is None or info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return None  # encrypted or unusual parts: let zipfile say what is wrong
+        buf = data()
+        header = bytes(buf[info.header_offset:info.header_offset + 30])
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile("a part's local header is missing")
+        fields = cls._LOCAL_HEADER.unpack(header)
+        start = info.header_offset + 30 + fields[-2] + fields[-1]
+        if start + info.compress_size > len(buf):
+            raise zipfile.BadZipFile("a part runs past the end of the file")
+        return cls(buf, start, info.compress_size, info.compress_type == zipfile.ZIP_DEFLATED, info.file_size)
+
+    def read(self, n: int) -> bytes:
+        if self._inflater is None:
+            out = bytes(self._data[self._pos:min(self._pos + n, self._end)])
+            self._pos += len(out)
+            return out
+        out = b""
+        want = min(n, self._left + 1)
+        while len(out) < want:
+            if not self._pending:
+                if self._pos >= self._end:
+                    break
+                step = min(self._end - self._pos, 1 << 16)
+                self._pending = bytes(self._data[self._pos:self._pos + step])
+                self._pos += step
+            out += self._inflater.decompress(self._pending, want - len(out))
+            self._pending = self._inflater.unconsumed_tail
+        if len(out) > self._left:
+            raise zipfile.BadZipFile("a part inflates past the size its directory declares")
+        self._left -= len(out)
+        return out
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._data = None
 
 
 def _declares_entities(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
