@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 
 from adep.safety import Inspected, UnsafeFile, inspect_workbook
 from contracts.findings import Finding, finding
-from contracts.form import codes, normalize_code
+from contracts.form import code_set, float_codes_map, codes, normalize_code
 
 DASHES = {"-", "–", "—", "‒", "−"}
 _SPACES = re.compile(r"\s+")
@@ -186,19 +186,30 @@ def locate_table(grid: list[list]) -> Table | None:
     """The column of row codes (the one with most distinct codes of the form), its labels and values."""
     hits: dict[int, dict[str, list[int]]] = {}
     prefixed: dict[int, dict[str, list[int]]] = {}
+    float_codes, known_codes = float_codes_map(), code_set()
     for r, row in enumerate(grid):
         for c, v in enumerate(row):
-            # Cheap rejections first: most cells are blank, long labels or numbers that are not codes.
-            if v == "" or v is None:
+            # Cheap rejections first: most cells are blank, long labels, or numbers that are not codes.
+            kind = type(v)
+            if kind is float:
+                code = float_codes.get(v)
+                if code is None and not v.is_integer():
+                    code = float_codes.get(round(v, 6))  # 1.1000000000000001 from a computation
+            elif kind is str:
+                if not v:
+                    continue
+                if len(v) > 8 or not v.lstrip()[:1].isdigit():
+                    if v[:1].isdigit() or v[:1].isspace():
+                        m = _CODE_PREFIX.match(v)
+                        code = normalize_code(m.group(1)) if m else None
+                        if code is not None:
+                            prefixed.setdefault(c, {}).setdefault(code, []).append(r)
+                    continue
+                code = normalize_code(v)
+            elif kind is int:
+                code = str(v) if str(v) in known_codes else None
+            else:
                 continue
-            if type(v) is str and (len(v) > 8 or not v.strip()[:1].isdigit()):
-                if v[:1].isdigit() or v[:1].isspace():
-                    m = _CODE_PREFIX.match(v)
-                    code = normalize_code(m.group(1)) if m else None
-                    if code is not None:
-                        prefixed.setdefault(c, {}).setdefault(code, []).append(r)
-                continue
-            code = normalize_code(v)
             if code is not None:
                 hits.setdefault(c, {}).setdefault(code, []).append(r)
     found = _best_code_column(hits)

@@ -157,7 +157,7 @@ def normalize_code(raw: object) -> str | None:
     if raw is None or isinstance(raw, bool):
         return None
     if type(raw) is float:
-        return _float_codes().get(round(raw, 6))
+        return float_codes_map().get(round(raw, 6))
     if isinstance(raw, int):
         text = str(raw)
     elif isinstance(raw, float):
@@ -169,15 +169,15 @@ def normalize_code(raw: object) -> str | None:
     else:
         text = str(raw).strip().rstrip(".").strip()
         text = text.replace(",", ".").replace(" ", "")
-    return text if text in _code_set() else None
+    return text if text in code_set() else None
 
 
 @lru_cache(maxsize=1)
-def _code_set() -> frozenset[str]:
+def code_set() -> frozenset[str]:
     return frozenset(codes())
 
 
 @lru_cache(maxsize=1)
-def _float_codes() -> dict[float, str]:
+def float_codes_map() -> dict[float, str]:
     """Codes as Excel stores them when typed as numbers: 1.1 -> '1.1', 10.0 -> '10'."""
     return {float(c): c for c in codes()}
