@@ -49,13 +49,18 @@ class Inspected:
     macros: bool = False
     _zip: zipfile.ZipFile | None = None
     _formulas: dict[str, set[str]] | None = None
+    # sheet parts holding any formula, and their sheet names (found while measuring the sheets)
+    formula_parts: frozenset[str] = frozenset()
+    sheet_names: dict[str, str] | None = None
 
     def formulas_without_value(self, sheet_name: str) -> set[str]:
         """Cells of a sheet whose formula has no saved value; looked up only when a value cell reads blank."""
         if self._formulas is None:
             self._formulas = {}
-            by_part = _sheet_names_by_part(self._zip)
+            by_part = self.sheet_names if self.sheet_names is not None else _sheet_names_by_part(self._zip)
             for part, name in by_part.items():
+                if self.sheet_names is not None and part not in self.formula_parts:
+                    continue
                 try:
                     raw = _read(self._zip, part, 200_000_000)
                 except (KeyError, ValueError, zipfile.BadZipFile, OSError):
@@ -115,11 +120,17 @@ def inspect_workbook(data: bytes, *, max_inflated_bytes: int, max_sheet_cells: i
             continue
         if _declares_entities(zf, info):
             raise UnsafeFile(finding("F05", f"Part {info.filename!r} of the workbook declares XML entities, which no spreadsheet program writes; it was not opened."))
-    sheet_parts = set(_sheet_names_by_part(zf)) | {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    by_part = _sheet_names_by_part(zf)
+    sheet_parts = set(by_part) | {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    with_formulas = set()
     for part in sorted(sheet_parts & names):
-        rows, cols = _sheet_extent(zf, part, max_sheet_cells)
+        rows, cols, has_formula = _sheet_extent(zf, part, max_sheet_cells)
         if rows * cols > max_sheet_cells:
             raise UnsafeFile(finding("F04", f"A sheet of the workbook spans {rows:,} rows by {cols:,} columns, far more than a form needs; it was not read."))
+        if has_formula:
+            with_formulas.add(part)
+    inspected.sheet_names = by_part
+    inspected.formula_parts = frozenset(with_formulas)
     return inspected
 
 
@@ -225,7 +236,7 @@ def _as_utf8(raw: bytes) -> bytes:
     return raw
 
 
-def _sheet_extent(zf: zipfile.ZipFile, part: str, max_cells: int) -> tuple[int, int]:
+def _sheet_extent(zf: zipfile.ZipFile, part: str, max_cells: int) -> tuple[int, int, bool]:
     """Rows and columns of the rectangle a sheet's cells span, from its XML, before any parser fills it.
 
     python-calamine allocates the whole rectangle from the first to the last filled cell: two cells, A1 and
@@ -236,6 +247,7 @@ def _sheet_extent(zf: zipfile.ZipFile, part: str, max_cells: int) -> tuple[int, 
     low_row = high_row = 0
     cells = addressed = rows = addressed_rows = 0
     tail = b""
+    has_formula = False
     with _open_part(zf, zf.getinfo(part)) as fh:
         while True:
             try:
@@ -246,6 +258,7 @@ def _sheet_extent(zf: zipfile.ZipFile, part: str, max_cells: int) -> tuple[int, 
             if chunk:
                 cut = text.rfind(b"<")
                 text, tail = text[:cut], text[cut:]
+            has_formula = has_formula or b"<f" in text or b":f>" in text
             refs = _ADDRESS.findall(text)
             addressed += len(refs)
             letters.update(c for c, _ in refs)
@@ -265,7 +278,7 @@ def _sheet_extent(zf: zipfile.ZipFile, part: str, max_cells: int) -> tuple[int, 
             height = (high_row - low_row + 1 if high_row else 0) + max(0, rows - addressed_rows)
             width = _span(_col_number(c) for c in letters) + max(0, cells - addressed)
             if height * width > max_cells or not chunk:
-                return height, width
+                return height, width, has_formula
 
 
 def _col_number(letters: bytes) -> int:
@@ -282,7 +295,9 @@ def _span(values) -> int:
 
 def _read(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
     """Inflate one part, never past limit bytes whatever its header claims."""
-    with zf.open(name) as fh:
+    info = zf.getinfo(name)
+    raw_part = _RawPart.open(zf, info)
+    with raw_part if raw_part is not None else zf.open(info) as fh:
         raw = fh.read(limit + 1)
     if len(raw) > limit:
         raise ValueError("part larger than its declared size allows")
