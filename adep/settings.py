@@ -27,6 +27,8 @@ class Settings:
     max_inflated_bytes: int = 200_000_000
     # A form is about 600 cells; a sheet of 200,000 is no form and is refused before it is read.
     max_sheet_cells: int = 200_000
+    # DuckDB caches up to 80% of the machine's memory by default; the loads need little, so keep it modest.
+    duckdb_memory_limit: str = "256MB"
     # Outliers: robust z-score against the body's own previous quarters.
     outlier_z: float = 6.0
     outlier_min_history: int = 3

@@ -14,26 +14,30 @@ from warehouse.rollups import RollupResult
 STAGES = {"ministry": ("ministry",), "agency": ("agency",), "all": ("ministry", "agency")}
 
 
-def _run_stage(level: str, period: str, home: str | None, wait_seconds: float) -> RollupResult:
+def _run_stages(levels: tuple[str, ...], period: str, home: str | None, wait_seconds: float) -> list[RollupResult]:
+    """The stages in order, under one hold of the warehouse (one open, one published copy for readers)."""
     settings = load_settings(home)
+    results = []
     with open_writer(settings, wait_seconds=wait_seconds) as con:
-        staged = sum_registry_tree(con, Period.parse(period), level)
-        result = publish_version(con, staged, str(flow_run.id or ""))
-    get_run_logger().info(result.as_line())
-    publish_rollup_artifact(settings, result)
-    return result
+        for level in levels:
+            staged = sum_registry_tree(con, Period.parse(period), level)
+            results.append(publish_version(con, staged, str(flow_run.id or "")))
+    for result in results:
+        get_run_logger().info(result.as_line())
+        publish_rollup_artifact(settings, result)
+    return results
 
 
 @flow
 def rollup_ministry(period: str, home: str | None = None, wait_seconds: float = 0.0) -> RollupResult:
     """Every top-tier body's consolidated figures: its own report plus all its subordinates', at any depth."""
-    return _run_stage("ministry", period, home, wait_seconds)
+    return _run_stages(("ministry",), period, home, wait_seconds)[0]
 
 
 @flow
 def rollup_agency(period: str, home: str | None = None, wait_seconds: float = 0.0) -> RollupResult:
     """The national figures (the sum of the top-tier consolidated figures), by body, kind and region."""
-    return _run_stage("agency", period, home, wait_seconds)
+    return _run_stages(("agency",), period, home, wait_seconds)[0]
 
 
 @flow
@@ -41,5 +45,4 @@ def rollup(period: str, stage: str = "all", home: str | None = None, wait_second
     """Run the named stage for a quarter, or both in order ('all')."""
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
-    flows = {"ministry": rollup_ministry, "agency": rollup_agency}
-    return [flows[level](period, home, wait_seconds) for level in STAGES[stage]]
+    return _run_stages(STAGES[stage], period, home, wait_seconds)

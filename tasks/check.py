@@ -130,14 +130,19 @@ def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame
         return
     keys = candidates[["bin", "year", "quarter"]].reset_index()
     keys["period_index"] = keys.year.astype(int) * 4 + keys.quarter.astype(int) - 1
+    # Only the earlier reports of this batch's bodies: the values table grows every quarter, the batch does not.
     history = con.execute("""
-        select k.key, v.code, median(v.value) as median, mad(v.value) as mad, count(*) as quarters
-        from keys as k
-        join core_submissions as s
-          on s.bin = k.bin and s.is_in_force and not s.is_consolidated
-         and s.year * 4 + s.quarter - 1 < k.period_index
-        join core_values as v using (file_id)
-        group by k.key, v.code
+        with earlier as (
+            select k.key, s.file_id
+            from keys as k
+            join core_submissions as s
+              on s.bin = k.bin and s.is_in_force and not s.is_consolidated
+             and s.year * 4 + s.quarter - 1 < k.period_index
+        )
+        select e.key, v.code, median(v.value) as median, mad(v.value) as mad, count(*) as quarters
+        from earlier as e
+        join core_values as v on v.file_id = e.file_id
+        group by e.key, v.code
         having count(*) >= ?
     """, [settings.outlier_min_history]).df()
     if history.empty:

@@ -47,9 +47,17 @@ class IntakeSummary:
             f"; {len(self.waiting)} still being copied, left for the next pass" if self.waiting else "")
 
 
+LINES_PER_RECORD = 250
+
+
 def log_outcomes(logger, batch: CheckedBatch) -> None:
-    """One log line per file with its name, outcome and the rules it broke, so the log answers 'what happened to my file'."""
+    """One log line per file with its name, outcome and the rules it broke, so the log answers 'what happened to my file'.
+
+    The lines travel a few hundred to a log record: the engine spends ~0.4 ms on each record, which for a
+    national quarter of one record per file would cost more than checking the files.
+    """
     rules_by_key = batch.findings.groupby("key").rule.agg(lambda r: ", ".join(dict.fromkeys(r))) if len(batch.findings) else {}
+    lines = []
     for key, row in batch.files.iterrows():
         status = "recovered" if row.status == "recover" else row.status
         detail = ""
@@ -58,4 +66,6 @@ def log_outcomes(logger, batch: CheckedBatch) -> None:
             if key in rules_by_key:
                 detail += f" [{rules_by_key[key]}]"
         name = row.file_name.replace("\n", "\\n").replace("\r", "\\r")  # one line per file, whatever its name
-        logger.info("%s: %s%s -> %s", name, status, detail, row.stored_path)
+        lines.append(f"{name}: {status}{detail} -> {row.stored_path}")
+    for start in range(0, len(lines), LINES_PER_RECORD):
+        logger.info("\n".join(lines[start:start + LINES_PER_RECORD]))

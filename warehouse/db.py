@@ -120,7 +120,7 @@ def open_writer(settings: Settings, *, wait_seconds: float = 0.0, publish: bool 
     """The warehouse for writing: lock, migrate, yield; then checkpoint and publish the readers' copy."""
     with writer_lock(settings, wait_seconds=wait_seconds):
         settings.ensure_dirs()
-        con = duckdb.connect(str(settings.warehouse_path))
+        con = duckdb.connect(str(settings.warehouse_path), config={"memory_limit": settings.duckdb_memory_limit})
         try:
             migrate(con)
             yield con
