@@ -68,7 +68,7 @@ class ReadAhead:
             self._start(0)
 
     def _start(self, index: int) -> None:
-        if index < len(self.batches) and index not in self.pending:
+        if index < len(self.batches) and index not in self.pending and self.batches[index] is not None:
             self.pending[index] = start_reading(self.batches[index].arrivals, self.settings, self.pool)
 
     def read(self, index: int) -> Batch:
@@ -79,4 +79,6 @@ class ReadAhead:
         batch.results = list(results)
         if self.pool is not None:
             self._start(index + 1)
+        # The caller holds the batch while it works on it; keeping it here too would grow memory with every batch.
+        self.batches[index] = None
         return batch
