@@ -14,9 +14,10 @@ MISSING_NAMES_SHOWN = 8
 
 
 def completeness_frame(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
-    """One row per parent body (the Agency first): expected, received, on time, late, missing."""
+    """One row per parent body (the Agency first, then those missing most): expected, received, on time, late, missing."""
     return con.execute(
-        "select * from completeness_in_period(?, ?) order by parent_bin nulls first, parent_name_kk",
+        "select * from completeness_in_period(?, ?) "
+        "order by parent_bin is not null, missing desc, late desc, parent_name_kk",
         [period.year, period.quarter],
     ).df()
 
