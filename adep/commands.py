@@ -172,12 +172,6 @@ def cmd_demo(settings: Settings, args) -> int:
     return run_demo(settings, bodies=args.bodies, period=_period(args.period) if args.period else None, seed=args.seed)
 
 
-def _not_yet(name: str):
-    def handler(settings: Settings, args) -> int:
-        raise UserError(f"'adep {name}' is not available in this version yet")
-    return handler
-
-
 def cmd_rollup(settings: Settings, args) -> int:
     from flows.rollup import rollup
     from warehouse.db import WarehouseBusy
@@ -199,55 +193,50 @@ def cmd_rollup(settings: Settings, args) -> int:
     return 0
 
 
-def cmd_status(settings: Settings, args) -> int:
-    from adep.status import print_status
+@contextmanager
+def published_warehouse(settings: Settings, missing: str):
+    """The readers' copy of the warehouse, or a plain error when there is no warehouse yet."""
     from warehouse.db import open_reader
 
-    period = _period(args.period)
     if not settings.warehouse_path.exists():
-        raise UserError(f"there is no warehouse in {settings.home} yet: load the registry first")
+        raise UserError(f"there is no warehouse in {settings.home} yet: {missing}")
     con = open_reader(settings)
     try:
-        print_status(console, con, period)
+        yield con
     finally:
         con.close()
+
+
+def cmd_status(settings: Settings, args) -> int:
+    from adep.status import print_status
+
+    period = _period(args.period)
+    with published_warehouse(settings, "load the registry first") as con:
+        print_status(console, con, period)
     return 0
 
 
 def cmd_export(settings: Settings, args) -> int:
     from adep.export import ExportError, write_consolidated
-    from warehouse.db import open_reader
 
     period = _period(args.period)
-    if not settings.warehouse_path.exists():
-        raise UserError(f"there is no warehouse in {settings.home} yet: nothing to export")
     out = args.out or settings.exports_dir / f"1-эу_{args.level}_{period}.xlsx"
-    con = open_reader(settings)
-    try:
-        result = write_consolidated(con, period, args.level, out)
-    except ExportError as exc:
-        raise UserError(str(exc)) from None
-    finally:
-        con.close()
+    with published_warehouse(settings, "nothing to export") as con:
+        try:
+            result = write_consolidated(con, period, args.level, out)
+        except ExportError as exc:
+            raise UserError(str(exc)) from None
     console.print(f"Consolidated form 1-әу, {args.level}, {period} (version {result.version_id}, covers "
                   f"{result.covered_count} of {result.expected_count} expected reports): {result.path}")
     return 0
 
 
-
-
 def cmd_report(settings: Settings, args) -> int:
     from adep.report import write_quarter_report
-    from warehouse.db import open_reader
 
     period = _period(args.period)
-    if not settings.warehouse_path.exists():
-        raise UserError(f"there is no warehouse in {settings.home} yet: load the registry and run 'adep intake' first")
     out = args.out or settings.exports_dir / f"report_{period}.html"
-    con = open_reader(settings)
-    try:
+    with published_warehouse(settings, "load the registry and run 'adep intake' first") as con:
         path = write_quarter_report(con, period, out)
-    finally:
-        con.close()
     console.print(f"The quarter {period} as a picture: {path}")
     return 0
