@@ -6,6 +6,7 @@ from prefect.runtime import flow_run
 
 from adep.periods import Period
 from adep.settings import load_settings
+from tasks.artifacts import publish_intake_artifacts
 from tasks.check import check_reports
 from tasks.ledger import finish_interrupted_filing
 from tasks.rerun import record_attempts, refile_reports, select_files_to_rerun
@@ -34,6 +35,7 @@ def rerun(file_ids: list[int] | None = None, failed: bool = False, period: str |
             summary.add(checked)
             log_outcomes(logger, checked)
     logger.info("rerun: " + summary.as_line().removeprefix("intake: "))
+    publish_intake_artifacts(settings, summary, str(flow_run.id or ""))
     return summary
 
 
