@@ -4,28 +4,21 @@
 -- 'body' (a top-tier body's consolidated figure; key = its BIN). Values are counts for the quarter, so the year to
 -- date is the sum of the year's quarters up to this one; ytd_quarter_count says how many of them were published.
 create or replace view breakdown_trend as
-with latest as (
-    select *
-    from core_rollup_versions
-    where level = 'agency'
-    qualify row_number() over (partition by year, quarter order by version_id desc) = 1
-),
-source as (
+with source as (
     select
-        latest.year,
-        latest.quarter,
-        latest.year * 4 + latest.quarter - 1 as quarter_index,
-        v.breakdown,
-        v.breakdown_key,
-        v.code,
-        v.value,
-        v.expected_count,
-        v.covered_count,
-        latest.version_id,
-        latest.published_at
-    from latest
-    join core_rollup_values as v using (version_id)
-    where v.breakdown in ('national', 'kind', 'region', 'body')
+        year,
+        quarter,
+        year * 4 + quarter - 1 as quarter_index,
+        breakdown,
+        breakdown_key,
+        code,
+        value,
+        expected_count,
+        covered_count,
+        version_id,
+        published_at
+    from latest_rollup_values
+    where level = 'agency' and breakdown in ('national', 'kind', 'region', 'body')
 ),
 year_to_date as (
     select
