@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from argparse import Namespace
 import time
 from datetime import date
 
@@ -82,14 +83,10 @@ def _after_intake(settings: Settings, period: Period) -> dict[str, float]:
         handler = getattr(commands, "cmd_" + name)
         t = time.perf_counter()
         try:
-            handler(settings, _Args(**args))
+            handler(settings, Namespace(**args))
         except UserError as exc:
             console.print(f"[yellow]{exc}[/]")
             continue
         timings[name] = time.perf_counter() - t
     return timings
 
-
-class _Args:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)

@@ -142,14 +142,14 @@ def read_workbook(inspected: Inspected, result: ReadResult, *, max_sheet_cells: 
         grid = sheet.to_python(skip_empty_area=False)
         table = locate_table(grid)
         if table and (best is None or table.score > best[1].score):
-            best = (meta.name, table, grid, sheet.merged_cell_ranges or [])
+            best = (meta.name, table, grid)
     if best is None:
         _fail(result, finding("T01", "No table of form 1-әу was found: no column holds the row codes 1, 1.1, ... 11.3. Use the form's template."))
         return
-    sheet_name, table, grid, merged = best
+    sheet_name, table, grid = best
     result.header["sheet"] = sheet_name
     read_values(grid, table, lambda: inspected.formulas_without_value(sheet_name), result)
-    result.header.update(read_header(grid, table, merged))
+    result.header.update(read_header(grid, table))
 
 
 @dataclass
@@ -391,7 +391,7 @@ def _is_label(v) -> bool:
     return _label_of(text) is not None or bool(_BIN_LABEL.search(text))
 
 
-def read_header(grid, table: Table, merged) -> dict:
+def read_header(grid, table: Table) -> dict:
     """Period, BIN, body name, commissioner, phone and signing date, wherever they stand outside the table."""
     table_rows = {r for rs in table.rows.values() for r in rs}
     header: dict = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
+from adep.parallel import read_batch
 from adep.periods import Period
 from adep.settings import load_settings
 from tasks.artifacts import publish_intake_artifacts
@@ -28,7 +29,7 @@ def rerun(file_ids: list[int] | None = None, failed: bool = False, period: str |
         summary.recovered += finish_interrupted_filing(con, settings)
         batch, ids = select_files_to_rerun(con, settings, file_ids or None, (quarter.year, quarter.quarter) if quarter else None)
         if ids:
-            batch.results = _read(batch, settings)
+            batch.results = read_batch(batch.arrivals, settings)
             checked = check_reports(batch, con, settings, rerun_ids=ids)
             checked = record_attempts(checked, con, ids, str(flow_run.id or ""))
             refile_reports(checked, con, settings)
@@ -38,8 +39,3 @@ def rerun(file_ids: list[int] | None = None, failed: bool = False, period: str |
     publish_intake_artifacts(settings, summary, str(flow_run.id or ""))
     return summary
 
-
-def _read(batch, settings):
-    from adep.parallel import read_batch
-
-    return read_batch(batch.arrivals, settings)

@@ -97,15 +97,20 @@ def _insert(con: duckdb.DuckDBPyConnection, new: pd.DataFrame, batch: CheckedBat
                is_consolidated, received_at, deadline_at, is_late, status = 'loaded'
         from new_files where status in ('loaded', 'superseded')
     """)
-    ids = new[["file_id"]].rename_axis("key").reset_index()
-    values = batch.values.merge(ids, on="key")
-    con.register("new_values", values)
-    con.execute("insert into core_values select file_id, code, value, was_blank, cell from new_values")
-    found = batch.findings.merge(ids, on="key")
-    con.register("new_findings", found)
-    con.execute("insert into core_findings select file_id, 1, severity, rule, name, code, field, cell, message from new_findings")
-    for name in ("new_files", "new_values", "new_findings"):
-        con.unregister(name)
+    insert_values_and_findings(con, batch, new[["file_id"]].assign(attempt=1))
+    con.unregister("new_files")
+
+
+def insert_values_and_findings(con: duckdb.DuckDBPyConnection, batch: CheckedBatch, ids: pd.DataFrame) -> None:
+    """The batch's values and findings under their files' ledger ids; ids: file_id and attempt, indexed by batch key."""
+    ids = ids.rename_axis("key").reset_index()
+    con.register("batch_values", batch.values.merge(ids, on="key"))
+    con.register("batch_findings", batch.findings.merge(ids, on="key"))
+    con.execute("insert into core_values select file_id, code, value, was_blank, cell from batch_values")
+    con.execute("insert into core_findings select file_id, attempt, severity, rule, name, code, field, cell, message "
+                "from batch_findings")
+    con.unregister("batch_values")
+    con.unregister("batch_findings")
 
 
 def _supersede_in_warehouse(con: duckdb.DuckDBPyConnection, new: pd.DataFrame) -> None:

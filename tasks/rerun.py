@@ -11,7 +11,7 @@ from prefect.cache_policies import NONE
 from adep.arrivals import Arrival, Batch
 from adep.settings import Settings
 from tasks.check import CheckedBatch
-from tasks.load import stored_path, write_findings_files
+from tasks.load import insert_values_and_findings, stored_path, write_findings_files
 
 
 class NothingToRerun(ValueError):
@@ -100,23 +100,16 @@ def reload_batch(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, file_ids: 
             update core_files set status = 'superseded', superseded_by = o.file_id
             from rerun_order as o where core_files.file_id = o.other_id and not o.other_is_newer
         """)
-        ids = files[["file_id", "attempt"]].rename_axis("key").reset_index()
-        values = batch.values.merge(ids, on="key")
-        con.register("rerun_values", values)
-        con.execute("insert into core_values select file_id, code, value, was_blank, cell from rerun_values")
-        found = batch.findings.merge(ids, on="key")
-        con.register("rerun_findings", found)
-        con.execute("insert into core_findings select file_id, attempt, severity, rule, name, code, field, cell, message from rerun_findings")
+        insert_values_and_findings(con, batch, files[["file_id", "attempt"]])
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     finally:
-        for name in ("rerun_files", "rerun_values", "rerun_findings"):
-            try:
-                con.unregister(name)
-            except Exception:  # noqa: BLE001 - not registered when the transaction failed early
-                pass
+        try:
+            con.unregister("rerun_files")
+        except Exception:  # noqa: BLE001 - not registered when the transaction failed early
+            pass
     statuses = dict(con.execute("select file_id, status from core_files where file_id in (select unnest(?))", [file_ids]).fetchall())
     files["status"] = [statuses[i] for i in file_ids]
     return batch
