@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/hostile_inputs.py
 
-Each file is built in a temporary folder (tests/hostile_files.py) and read by adep.reader.read_path in a
+Each file is built in a temporary folder (tests/hostile_files.py) and read by adep.intake.reader.read_path in a
 fresh process (tests/hostile_probe.py, capped at 2 GB of address space), so the peak memory is that file's
 alone. Prints a table and one JSON line.
 """

@@ -37,8 +37,8 @@ def generate(n: int) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     code = (
-        "from adep.sample import make_quarter\n"
-        "from adep.sample_registry import make_registry, write_registry_csv\n"
+        "from adep.sample.quarter import make_quarter\n"
+        "from adep.sample.registry import make_registry, write_registry_csv\n"
         f"reg = make_registry({n}, seed=7)\n"
         f"write_registry_csv(reg, {str(folder / 'registry.csv')!r})\n"
         f"make_quarter(reg, {PERIOD!r}, {str(folder / 'files')!r}, seed=7)\n"
@@ -57,7 +57,7 @@ def fresh_home(country: Path, name: str, limit: int | None = None) -> tuple[Path
     files = sorted((country / "files").iterdir())[:limit]
     for f in files:
         shutil.copy2(f, home / "intake" / f.name)
-    subprocess.run([sys.executable, "-m", "adep.cli", "--home", str(home), "registry", "load", str(country / "registry.csv")],
+    subprocess.run([sys.executable, "-m", "adep.cli.parser", "--home", str(home), "registry", "load", str(country / "registry.csv")],
                    check=True, env=ENV, cwd=ROOT, stdout=subprocess.DEVNULL)
     return home, len(files)
 
@@ -89,7 +89,7 @@ if __name__ == "__main__":
     t = time.perf_counter(); rollup_agency(period="%(period)s", home=home); agency = time.perf_counter() - t
     # both stages again in one flow run, as 'adep rollup PERIOD' runs them (nothing changed: no new version)
     t = time.perf_counter(); rollup(period="%(period)s", stage="all", home=home); both = time.perf_counter() - t
-    from adep.export import write_consolidated
+    from adep.outputs.export import write_consolidated
     settings = load_settings(home)
     t = time.perf_counter()
     con = open_reader(settings)
@@ -109,7 +109,7 @@ import json, resource, sys, time
 from pathlib import Path
 import duckdb, pandas as pd
 from prefect import flow, task
-from adep.reader import locate_table, parse_value
+from adep.intake.reader import locate_table, parse_value
 from contracts.form import codes, rules
 from contracts.schemas import values_schema
 

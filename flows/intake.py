@@ -5,15 +5,14 @@ import time
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from adep.arrivals import batches
-from adep.parallel import ReadAhead, make_pool
+from adep.intake.arrivals import batches
+from adep.intake.read_pool import ReadAhead, make_pool
 from adep.progress import StepTimer, advance
 from adep.settings import Settings, load_settings
 from tasks.artifacts import publish_intake_artifacts
 from tasks.check import check_reports
 from tasks.discover import discover_files
-from tasks.ledger import finish_interrupted_filing
-from tasks.load import file_reports_away, load_reports
+from tasks.load import file_reports_away, finish_interrupted_filing, load_reports
 from tasks.read import read_reports
 from tasks.summary import IntakeSummary, log_outcomes
 from warehouse.db import open_writer

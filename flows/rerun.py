@@ -4,12 +4,12 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from adep.parallel import read_batch
+from adep.intake.read_pool import read_batch
 from adep.periods import Period
 from adep.settings import load_settings
 from tasks.artifacts import publish_intake_artifacts
 from tasks.check import check_reports
-from tasks.ledger import finish_interrupted_filing
+from tasks.load import finish_interrupted_filing
 from tasks.rerun import record_attempts, refile_reports, select_files_to_rerun
 from tasks.summary import IntakeSummary, log_outcomes
 from warehouse.db import open_writer

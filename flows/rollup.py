@@ -7,7 +7,7 @@ from prefect.runtime import flow_run
 from adep.periods import Period
 from adep.settings import load_settings
 from tasks.artifacts import publish_rollup_artifact
-from tasks.rollup import publish_version, sum_registry_tree
+from tasks.rollup import publish_rollup, stage_rollup
 from warehouse.db import open_writer
 from warehouse.rollups import RollupResult
 
@@ -20,8 +20,8 @@ def _run_stages(levels: tuple[str, ...], period: str, home: str | None, wait_sec
     results = []
     with open_writer(settings, wait_seconds=wait_seconds) as con:
         for level in levels:
-            staged = sum_registry_tree(con, Period.parse(period), level)
-            results.append(publish_version(con, staged, str(flow_run.id or "")))
+            staged = stage_rollup(con, Period.parse(period), level)
+            results.append(publish_rollup(con, staged, str(flow_run.id or "")))
     for result in results:
         get_run_logger().info(result.as_line())
         publish_rollup_artifact(settings, result)

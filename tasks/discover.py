@@ -4,7 +4,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NONE
 
-from adep.arrivals import Arrival, discover
+from adep.intake.arrivals import Arrival, discover
 from adep.settings import Settings
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NONE
 
-from adep.arrivals import Batch
-from adep.parallel import ReadAhead
+from adep.intake.arrivals import Batch
+from adep.intake.read_pool import ReadAhead
 
 
 @task(cache_policy=NONE)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from tasks.check import CheckedBatch
+from adep.intake.checks import CheckedBatch
 
 OUTCOMES = ("loaded", "warned", "rejected", "duplicate", "superseded", "recovered")
 

@@ -17,7 +17,7 @@ import pytest
 from adep.periods import Period
 from adep.registry import load_registry
 from adep.settings import Settings, load_settings
-from adep.workbooks import write_report
+from adep.forms.writer import write_report
 from contracts.form import codes
 from tests.conftest import SIGNED, arrived, clean_values, make_bin
 from warehouse.db import open_writer

@@ -15,7 +15,7 @@ import threading
 def main() -> None:
     home, log = sys.argv[1], sys.argv[2]
     from adep import cli  # noqa: F401  (the whole engine is imported here, once)
-    import adep.commands  # noqa: F401
+    import adep.cli.commands  # noqa: F401
     import flows.intake  # noqa: F401
 
     def reap(pid: int) -> None:

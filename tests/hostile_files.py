@@ -1,7 +1,7 @@
 """Hostile and broken files for the intake: one builder per kind, shared by the tests and the benchmark.
 
 Every builder writes one file at the given path and returns it. Nothing here is committed as a binary:
-each file is made from a real report (adep.workbooks.write_report) or from the bytes a format begins with.
+each file is made from a real report (adep.forms.writer.write_report) or from the bytes a format begins with.
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import zlib
 from pathlib import Path
 
 from adep.periods import Period
-from adep.workbook_plan import FormLayout
-from adep.workbooks import write_report
+from adep.forms.layout import FormLayout
+from adep.forms.writer import write_report
 from contracts.form import codes
 
 PERIOD = Period(2026, 3)

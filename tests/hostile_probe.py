@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("path")
     parser.add_argument("--limit-mb", type=int, default=0, help="address-space limit, so a runaway allocation fails here")
     args = parser.parse_args()
-    from adep.reader import read_path
+    from adep.intake.reader import read_path
     from adep.settings import Settings
 
     defaults = Settings()

@@ -18,6 +18,18 @@ from warehouse.comments import apply_comments
 VIEW_ORDER_FILE = "order.txt"
 
 
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction: committed when the block ends, rolled back on any error (or a kill, by DuckDB's log)."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
 class WarehouseBusy(RuntimeError):
     """Another adep process holds the warehouse for writing."""
 
@@ -38,14 +50,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     current = con.execute("select coalesce(max(version), 0) from schema_version").fetchall()[0][0]
     for version, name, sql in migrations():
         if version > current:
-            con.execute("begin transaction")
-            try:
+            with transaction(con):
                 con.execute(sql)
                 con.execute("insert into schema_version values (?, ?, now())", [version, name])
-                con.execute("commit")
-            except Exception:
-                con.execute("rollback")
-                raise
             current = version
     create_views(con)
     seed_indicators(con)
@@ -78,10 +85,9 @@ def seed_indicators(con: duckdb.DuckDBPyConnection) -> None:
     from contracts.form import indicators
 
     frame = pd.DataFrame([i.__dict__ for i in indicators()])
-    con.execute("begin transaction")
-    con.execute("delete from core_indicators")
-    con.execute("insert into core_indicators select code, parent, position, label_kk, label_ru, gloss_en from frame")
-    con.execute("commit")
+    with transaction(con):
+        con.execute("delete from core_indicators")
+        con.execute("insert into core_indicators select code, parent, position, label_kk, label_ru, gloss_en from frame")
 
 
 @contextlib.contextmanager

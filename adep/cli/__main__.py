@@ -1,0 +1,6 @@
+"""`python -m adep.cli`: the command line."""
+import sys
+
+from adep.cli.parser import main
+
+sys.exit(main())

@@ -1,0 +1,91 @@
+"""The adep command line: registry, intake, rollups, status, exports, templates, reruns, the demo."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _quiet_engine() -> None:
+    """Defaults for running Prefect from a terminal with no server and no network; the user's own settings win."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The embedded server migrates its database on first start, which can take longer than Prefect's default wait.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # The run's log keeps every line (Prefect UI, API); the terminal shows our progress bar and table instead.
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL", "WARNING")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="adep", description="Quarterly ethics reports (form 1-әу): intake, checks, warehouse, rollups.")
+    parser.add_argument("--home", help="the adep home folder (default: $ADEP_HOME, else ./adep-home)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    reg = sub.add_parser("registry", help="the registry of reporting bodies")
+    reg_sub = reg.add_subparsers(dest="registry_command", required=True)
+    load = reg_sub.add_parser("load", help="load or update the registry from a CSV file")
+    load.add_argument("file", type=Path)
+    load.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run holding the warehouse")
+
+    intake = sub.add_parser("intake", help="one pass over everything now in intake/")
+    intake.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run holding the warehouse")
+
+    rollup = sub.add_parser("rollup", help="the staged rollups for a period such as 2026Q3")
+    rollup.add_argument("period")
+    rollup.add_argument("--stage", choices=["ministry", "agency", "all"], default="all")
+    rollup.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run holding the warehouse")
+
+    status = sub.add_parser("status", help="who filed, on time or late, who is missing")
+    status.add_argument("period")
+
+    export = sub.add_parser("export", help="the consolidated report in the layout of form 1-әу")
+    export.add_argument("period")
+    export.add_argument("--level", default="agency", help="agency, or the BIN of a top-tier body")
+    export.add_argument("--out", type=Path)
+
+    template = sub.add_parser("template", help="a blank form for one body and period")
+    template.add_argument("bin")
+    template.add_argument("period")
+    template.add_argument("--out", type=Path)
+
+    rerun = sub.add_parser("rerun", help="process rejected files again")
+    rerun.add_argument("file_ids", nargs="*", type=int)
+    rerun.add_argument("--failed", action="store_true", help="all rejected files (of --period, if given)")
+    rerun.add_argument("--period")
+    rerun.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run holding the warehouse")
+
+    report = sub.add_parser("report", help="the quarter as a picture (HTML)")
+    report.add_argument("period")
+    report.add_argument("--out", type=Path)
+
+    serve = sub.add_parser("serve", help="run the flows on the quarterly calendar until stopped")
+    serve.add_argument("--every", type=int, default=5, help="minutes between intake passes")
+    serve.add_argument("--port", type=int, help="port of the local Prefect server started when PREFECT_API_URL is not set")
+
+    demo = sub.add_parser("demo", help="a whole quarter on generated data, from an empty home")
+    demo.add_argument("--bodies", type=int, default=3000)
+    demo.add_argument("--period", default=None, help="the quarter to simulate (default: the last one ended)")
+    demo.add_argument("--seed", type=int, default=1)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _quiet_engine()
+    args = build_parser().parse_args(argv)
+    from adep.cli import commands
+    from adep.cli.console import UserError, console
+    from adep.settings import load_settings
+
+    settings = load_settings(args.home)
+    handler = getattr(commands, "cmd_" + args.command)
+    try:
+        return handler(settings, args) or 0
+    except UserError as exc:
+        console.print(f"[bold red]adep:[/] {exc}", soft_wrap=True)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

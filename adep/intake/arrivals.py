@@ -1,0 +1,103 @@
+"""Files that have arrived in intake/ and finished copying, and batches of them on their way through intake."""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from adep.settings import Settings
+
+# Files that spreadsheet programs and browsers leave while working: not reports, and not ours to move.
+_SCRATCH_PREFIXES = ("~$", ".~lock.", ".")
+_SCRATCH_SUFFIXES = (".crdownload", ".part", ".partial", ".tmp", ".download")
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A file in intake/: where it is, how big, and when it arrived."""
+
+    path: str
+    name: str
+    size_bytes: int
+    received_at: datetime
+    is_regular: bool = True
+
+
+def _scan(intake: Path) -> dict[str, os.stat_result]:
+    found = {}
+    for root, dirs, files in os.walk(intake, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            if name.startswith(_SCRATCH_PREFIXES) or name.lower().endswith(_SCRATCH_SUFFIXES):
+                continue
+            path = os.path.join(root, name)
+            try:
+                found[path] = os.lstat(path)
+            except FileNotFoundError:
+                continue
+    return found
+
+
+def discover(settings: Settings) -> tuple[list[Arrival], list[str]]:
+    """Files that are complete (size and time unchanged over the settle interval), and those still arriving."""
+    first = _scan(settings.intake_dir)
+    if settings.settle_seconds > 0 and first:
+        time.sleep(settings.settle_seconds)
+        second = _scan(settings.intake_dir)
+    else:
+        second = first
+    now = datetime.now(timezone.utc)
+    ready, waiting = [], []
+    for path, st in sorted(second.items()):
+        before = first.get(path)
+        if before is None or (before.st_size, before.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
+            waiting.append(path)
+            continue
+        regular = os.path.isfile(path) and not os.path.islink(path)
+        # Arrival time is when the file landed in the folder (its modification time), never in the future.
+        received = min(datetime.fromtimestamp(st.st_mtime, timezone.utc), now)
+        ready.append(Arrival(path, display_name(os.path.basename(path)), st.st_size if regular else 0, received, regular))
+    # In order of arrival: the first of two identical files is the original, the later of two reports supersedes.
+    ready.sort(key=lambda a: (a.received_at, a.name))
+    return ready, waiting
+
+
+def display_name(name: str) -> str:
+    """A file's name as text the ledger and the logs can hold.
+
+    A name that is not UTF-8 (a zip made on Windows in cp866 or cp1251) reaches Python with surrogate escapes,
+    which the warehouse refuses: one such file failed the load of its whole batch, and every later run with it.
+    Its undecodable bytes are shown as U+FFFD; the file itself is found by its path, which keeps the real bytes.
+    """
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
+class Batch:
+    """Files of one batch and what reading them gave.
+
+    A plain class on purpose: the engine walks lists and dataclasses passed between tasks, and this holds thousands.
+    """
+
+    def __init__(self, arrivals: list[Arrival]):
+        self.arrivals = arrivals
+        self.results: list = []
+
+    def __len__(self) -> int:
+        return len(self.arrivals)
+
+
+def batches(arrivals: list[Arrival], size: int) -> list[Batch]:
+    return [Batch(arrivals[i:i + size]) for i in range(0, len(arrivals), max(1, size))]
+
+
+def rerun_batch(settings: Settings, chosen: "pd.DataFrame") -> tuple[Batch, list[int]]:
+    """Rejected files chosen from the ledger, as a batch to read again from where they are kept."""
+    arrivals = []
+    for row in chosen.itertuples():
+        path = settings.home / row.stored_path
+        received = row.received_at.to_pydatetime() if hasattr(row.received_at, "to_pydatetime") else row.received_at
+        arrivals.append(Arrival(str(path), row.file_name, path.stat().st_size if path.exists() else 0, received))
+    return Batch(arrivals), [int(i) for i in chosen.file_id]
+

@@ -1,0 +1,186 @@
+"""Checking a batch: the header and values contracts, the form's rules, the registry, duplicates, lateness."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from adep import calendar
+from adep.periods import Period
+from adep.intake.reader import ReadResult
+from adep.settings import Settings
+from contracts.findings import Finding, finding
+from contracts.form import codes, rules
+from contracts.schemas import header_findings, rule_findings
+from adep.intake.arrivals import Arrival, Batch
+
+HEADER_FIELDS = ["bin", "year", "quarter", "body_name", "commissioner", "phone", "signed_on"]
+
+
+class CheckedBatch:
+    """A batch after its checks: one row per file with its outcome, the values to load, the findings.
+
+    A plain class on purpose: the engine walks dataclasses and lists passed between tasks, and this holds thousands of rows.
+    """
+
+    def __init__(self, files: pd.DataFrame, values: pd.DataFrame, findings: pd.DataFrame):
+        self.files = files
+        self.values = values
+        self.findings = findings
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
+def check_reports(arrivals: list[Arrival], results: list[ReadResult], con: duckdb.DuckDBPyConnection, settings: Settings,
+                *, rerun_ids: list[int] | None = None) -> CheckedBatch:
+    """Decide every file's outcome in one pass over the batch (rerun_ids: the ledger ids of files processed again)."""
+    found: dict[int, list[Finding]] = {k: list(r.findings) for k, r in enumerate(results)}
+    files = _files_frame(arrivals, results)
+    readable = files.index[files.readable & ~files.is_structurally_broken]
+
+    headers = files.loc[readable, HEADER_FIELDS + ["bin_cell"]]
+    for key, items in header_findings(headers).items():
+        found[key].extend(items)
+
+    wide = pd.DataFrame([results[k].values for k in readable], index=readable, columns=list(codes())).astype("Int64")
+    cells = pd.DataFrame([results[k].cells for k in readable], index=readable, columns=list(codes()))
+    for key, items in rule_findings(wide, cells, rules(settings.rules_path)).items():
+        found[key].extend(items)
+
+    _check_registry(files, found, con, settings)
+    _check_outliers(files, wide, cells, found, con, settings)
+    if rerun_ids is None:
+        _mark_duplicates(files, con, settings)
+
+    severities = {k: [f.severity for f in v] for k, v in found.items()}
+    files["error_count"] = [severities[k].count("error") for k in files.index]
+    files["warning_count"] = [severities[k].count("warning") for k in files.index]
+    files["status"] = files.status.where(files.status.notna(), files.error_count.map(lambda n: "rejected" if n else "loaded"))
+
+    values = _values_frame(results, files.index[files.status == "loaded"])
+    findings = pd.DataFrame(
+        [dict(key=k, **f.as_dict()) for k, items in found.items() if files.at[k, "status"] in ("loaded", "rejected") for f in items],
+        columns=["key", "severity", "rule", "name", "code", "field", "cell", "message"],
+    )
+    return CheckedBatch(files, values, findings)
+
+
+def _files_frame(arrivals: list[Arrival], results: list[ReadResult]) -> pd.DataFrame:
+    rows = []
+    for a, r in zip(arrivals, results):
+        h = r.header
+        rows.append(dict(
+            path=a.path, file_name=a.name, size_bytes=r.size_bytes, received_at=a.received_at, sha256=r.sha256,
+            readable=r.readable,
+            is_structurally_broken=any(f.rule.startswith("T01") for f in r.findings),
+            bin=h.get("bin"), bin_cell=h.get("bin_cell"), year=h.get("year"), quarter=h.get("quarter"),
+            body_name=h.get("body_name"), commissioner=h.get("commissioner"), phone=h.get("phone"),
+            signed_on=h.get("signed_on"), is_consolidated=bool(h.get("is_consolidated", False)),
+        ))
+    files = pd.DataFrame(rows, index=pd.RangeIndex(len(rows), name="key"), columns=["path", "file_name", "size_bytes", "received_at", "sha256", "readable",
+                                        "is_structurally_broken", "bin", "bin_cell", "year", "quarter", "body_name",
+                                        "commissioner", "phone", "signed_on", "is_consolidated"])
+    for col in ("year", "quarter"):
+        files[col] = pd.array(files[col].tolist(), dtype="Int64")
+    for col in ("bin", "bin_cell", "body_name", "commissioner", "phone", "signed_on"):
+        files[col] = files[col].astype(object).where(files[col].notna(), None)
+    files["status"] = pd.Series([None] * len(files), dtype=object)
+    files["duplicate_of"] = pd.array([None] * len(files), dtype="Int64")
+    files["tier"] = None
+    files["deadline_at"] = pd.Series([pd.NaT] * len(files), dtype="datetime64[us, UTC]")
+    files["is_late"] = pd.array([None] * len(files), dtype="boolean")
+    return files
+
+
+def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, settings: Settings) -> None:
+    """BIN in the registry for that period, body not excluded, quarter over before the file arrived; and lateness."""
+    work_calendar = calendar.WorkingCalendar.from_settings(settings)
+    identified = files[files.bin.notna() & files.year.notna() & files.quarter.between(1, 4)]
+    for (year, quarter), group in identified.groupby(["year", "quarter"]):
+        period = Period(int(year), int(quarter))
+        bodies = con.execute("select bin, tier, is_excluded, name_ru from bodies_in_period(?, ?)", [int(year), int(quarter)]).df()
+        matched = group[["bin", "bin_cell", "received_at"]].reset_index().merge(bodies, on="bin", how="left").set_index("key")
+        deadlines = {tier: calendar.deadline(period, tier, shift=settings.shift_deadlines, calendar=work_calendar, timezone=settings.timezone)
+                     for tier in (calendar.TOP, calendar.LOWER)}
+        quarter_over = datetime.combine(period.next().first_day, datetime.min.time(), tzinfo=calendar.zone(settings.timezone))
+        for key, row in matched[matched.tier.isna()].iterrows():
+            if not any(f.rule == "H03" for f in found[key]):
+                found[key].append(finding("G01", f"BIN {row.bin} is not in the registry of reporting bodies for {period}. Check the BIN; if it is right, ask the Agency to add the body.", field="bin", cell=row.bin_cell))
+        known = matched[matched.tier.notna()]
+        for key, row in known[known.is_excluded.astype(bool)].iterrows():
+            found[key].append(finding("G02", f"Body {row.bin} ({row.name_ru}) does not file form 1-әу (law-enforcement, special bodies and the Ministry of Defence are excluded).", field="bin", cell=row.bin_cell))
+        for key, row in known[known.received_at < quarter_over].iterrows():
+            found[key].append(finding("G03", f"The report for {period} arrived on {row.received_at:%Y-%m-%d}, before the quarter ended ({period.last_day}). Check the period in the header.", field="period"))
+        deadline_at = known.tier.map(deadlines)
+        files.loc[known.index, "tier"] = known.tier
+        files.loc[known.index, "deadline_at"] = pd.to_datetime(deadline_at, utc=True).astype("datetime64[us, UTC]")
+        files.loc[known.index, "is_late"] = (known.received_at > pd.to_datetime(deadline_at, utc=True)).astype("boolean")
+
+
+def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame, found: dict[int, list[Finding]], con, settings: Settings) -> None:
+    """A value far from the body's own previous quarters is a warning, never a rejection (robust z-score)."""
+    candidates = files.loc[wide.index]
+    candidates = candidates[candidates.bin.notna() & candidates.year.notna() & candidates.quarter.between(1, 4)]
+    if candidates.empty:
+        return
+    keys = candidates[["bin", "year", "quarter"]].reset_index()
+    keys["period_index"] = keys.year.astype(int) * 4 + keys.quarter.astype(int) - 1
+    # Only the earlier reports of this batch's bodies: the values table grows every quarter, the batch does not.
+    history = con.execute("""
+        with earlier as (
+            select k.key, s.file_id
+            from keys as k
+            join core_submissions as s
+              on s.bin = k.bin and s.is_in_force and not s.is_consolidated
+             and s.year * 4 + s.quarter - 1 < k.period_index
+        )
+        select e.key, v.code, median(v.value) as median, mad(v.value) as mad, count(*) as quarters
+        from earlier as e
+        join core_values as v on v.file_id = e.file_id
+        group by e.key, v.code
+        having count(*) >= ?
+    """, [settings.outlier_min_history]).df()
+    if history.empty:
+        return
+    current = wide.loc[candidates.index].rename_axis("key").reset_index().melt(id_vars="key", var_name="code", value_name="value")
+    joined = history.merge(current.dropna(), on=["key", "code"])
+    # Counts are small whole numbers: a spread below 1 (or a tenth of the usual level) says little.
+    scale = pd.concat([1.4826 * joined["mad"], 0.1 * joined["median"], pd.Series(1.0, index=joined.index)], axis=1).max(axis=1)
+    joined["z"] = (joined["value"].astype(float) - joined["median"]).abs() / scale
+    for row in joined[joined.z > settings.outlier_z].itertuples():
+        found[row.key].append(finding(
+            "O01",
+            f"Row {row.code} is {int(row.value)}, far from this body's own history (median {row.median:g} over "
+            f"{row.quarters} previous quarters). Please check it; this alone never rejects a report.",
+            code=row.code, cell=cells.at[row.key, row.code] if pd.notna(cells.at[row.key, row.code]) else None,
+        ))
+
+
+def _mark_duplicates(files: pd.DataFrame, con, settings: Settings) -> None:
+    """Same bytes as a file already seen: a duplicate, unless that file's filing never finished (then recover it)."""
+    shas = pd.DataFrame({"sha256": files.sha256.unique()})
+    seen = con.execute(
+        "select sha256, min(file_id) as prior_id, arg_min(stored_path, file_id) as prior_path, arg_min(file_name, file_id) as prior_name "
+        "from core_files where sha256 in (select sha256 from shas) group by sha256"
+    ).df()
+    matched = files[["sha256", "file_name"]].reset_index().merge(seen, on="sha256", how="inner").set_index("key")
+    if len(matched):
+        same_name = matched.file_name == matched.prior_name
+        unfinished = same_name & ~matched.prior_path.map(lambda p: (settings.home / p).exists())
+        files.loc[matched.index, "status"] = unfinished.map({True: "recover", False: "duplicate"})
+        files.loc[matched.index, "duplicate_of"] = matched.prior_id.astype("Int64")
+    fresh = files[~files.index.isin(matched.index)]
+    repeats = fresh[fresh.sha256.duplicated(keep="first")]
+    if len(repeats):
+        first = fresh.drop_duplicates("sha256").reset_index().set_index("sha256")["key"]
+        files.loc[repeats.index, "status"] = "duplicate"
+        # resolved to the original's file_id when the batch is loaded
+        files.loc[repeats.index, "duplicate_of"] = [-1 - int(first[sha]) for sha in repeats.sha256]
+
+
+def _values_frame(results: list[ReadResult], keys) -> pd.DataFrame:
+    rows = [(k, code, value, code in results[k].blanks, results[k].cells.get(code))
+            for k in keys for code, value in results[k].values.items()]
+    return pd.DataFrame(rows, columns=["key", "code", "value", "was_blank", "cell"])

@@ -1,0 +1,113 @@
+"""Filing files away where the ledger says they live, and finishing what an interrupted run left undone."""
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+import duckdb
+
+from adep.outputs.findings_file import write_findings_file
+from adep.settings import Settings
+from adep.intake.checks import CheckedBatch
+
+
+def file_reports_away(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Move each file to where the ledger says it lives; rejected files get a findings file beside them."""
+    # By where they go, not by status: a rejected file whose filing a crash interrupted comes back as 'recover',
+    # and its findings file may never have been written.
+    rejected = batch.files[batch.files.stored_path.str.startswith("rejected/", na=False)]
+    if len(rejected):
+        write_findings_files(con, settings, [int(i) for i in rejected.file_id])
+    for row in batch.files.itertuples():
+        target = settings.home / row.stored_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if os.path.lexists(row.path):
+            os.replace(row.path, target)
+
+
+def write_findings_files(con: duckdb.DuckDBPyConnection, settings: Settings, file_ids: list[int]) -> None:
+    """Write the readable findings file beside each rejected file, from what the warehouse recorded."""
+    files = con.execute("select file_id, file_name, stored_path, bin, year, quarter from core_files where file_id in (select unnest(?))", [file_ids]).df()
+    found = con.execute(
+        "select * from findings where file_id in (select unnest(?)) order by file_id, severity, code, rule", [file_ids]
+    ).df()
+    groups = dict(tuple(found.groupby("file_id")))
+    for row in files.itertuples():
+        write_findings_file(settings.home / (row.stored_path + ".findings.txt"), row, groups.get(row.file_id, found.iloc[0:0]))
+
+
+def refile_reports(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Move each rerun file to its new place; the findings of earlier attempts stay beside the file's old place."""
+    files = batch.files
+    for row in files.itertuples():
+        source, target = row.path, settings.home / row.stored_path
+        old_findings = source + ".findings.txt"
+        if os.path.exists(old_findings):
+            os.replace(old_findings, f"{source}.findings-attempt-{row.attempt - 1}.txt")
+        if os.path.abspath(source) != os.path.abspath(target) and os.path.lexists(source):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    still = files[files.status == "rejected"]
+    if len(still):
+        write_findings_files(con, settings, [int(i) for i in still.file_id])
+
+
+def _sha256(path: Path) -> str | None:
+    """The bytes' fingerprint of a regular file; None for links, pipes and anything that is not one (never followed)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        h = hashlib.sha256()
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def finish_interrupted_filing(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
+    """Move every file whose load committed but whose move did not happen (a crash in between); returns how many.
+
+    The ledger is the truth: a file belongs where core_files.stored_path says. It may still be in intake/
+    (first pass) or at its previous place in rejected/ (a rerun); either way it is found by its bytes.
+    """
+    ledger = con.execute("select file_id, file_name, stored_path, sha256 from core_files").df()
+    home = settings.home
+    missing = ledger[[not os.path.lexists(home / p) for p in ledger.stored_path]]
+    if missing.empty:
+        return 0
+    # Where a file may still be: its previous place (named by its ledger id) or intake/ (named as it arrived).
+    by_id: dict[int, list[Path]] = {}
+    for folder in (settings.rejected_dir, settings.archive_dir):
+        for root, _, names in os.walk(folder):
+            for name in names:
+                head = name.split("-", 1)[0]
+                if head.isdigit() and not name.endswith(".txt"):
+                    by_id.setdefault(int(head), []).append(Path(root) / name)
+    moved, rejected = 0, []
+    for row in missing.itertuples():
+        candidates = by_id.get(int(row.file_id), []) + [settings.intake_dir / row.file_name]
+        for source in candidates:
+            if _sha256(source) == row.sha256:
+                target = home / row.stored_path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                old_findings = Path(f"{source}.findings.txt")
+                os.replace(source, target)
+                if old_findings.exists() and old_findings.parent != target.parent:
+                    os.replace(old_findings, f"{source}.findings-earlier.txt")
+                if row.stored_path.startswith("rejected/"):
+                    rejected.append(int(row.file_id))
+                moved += 1
+                break
+    if rejected:
+        write_findings_files(con, settings, rejected)
+    return moved
