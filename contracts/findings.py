@@ -1,57 +1,114 @@
-"""Findings: one shape for everything a check can say about a file, whatever produced it."""
+"""Findings: one shape for everything a check can say about a file, and one catalogue of what each says.
+
+The catalogue (`data/findings.csv`) gives every finding id its dotted name, its severity and its wording in
+English, Kazakh and Russian as templates. A finding carries structured parameters, never prose: each language
+is filled from the same parameters, so rewording one language cannot break another. A template id may have
+variants (`F01/empty`) that share the id's name and severity and say more about one cause.
+"""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
-FINDING_COLUMNS = ["severity", "rule", "name", "code", "field", "cell", "message"]
+FINDING_COLUMNS = ["severity", "rule", "name", "code", "field", "cell", "message", "message_kk", "message_ru", "template", "params"]
+LANGUAGES = ("en", "kk", "ru")
+
+
+@dataclass(frozen=True)
+class Template:
+    """One row of the catalogue: the wording of a finding id (or of one variant of it) in each language."""
+
+    id: str
+    name: str
+    severity: str
+    text: dict[str, str] = field(hash=False, compare=False)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, Template]:
+    """Template id -> Template, from data/findings.csv; variants inherit their id's name and severity."""
+    text = resources.files("contracts").joinpath("data", "findings.csv").read_text(encoding="utf-8")
+    rows = [r for r in csv.DictReader(io.StringIO(text)) if (r.get("id") or "").strip()]
+    out: dict[str, Template] = {}
+    for r in rows:
+        key = r["id"].strip()
+        base = out.get(key.split("/")[0])
+        out[key] = Template(key, (r["name"] or "").strip() or (base.name if base else ""),
+                            (r["severity"] or "").strip() or (base.severity if base else ""),
+                            {lang: (r.get(lang) or "").strip() for lang in LANGUAGES})
+    return out
+
+
+def structural_ids() -> dict[str, tuple[str, str]]:
+    """The checks that are not arithmetic rules of the form: id -> (dotted name, severity)."""
+    return {k: (t.name, t.severity) for k, t in catalogue().items()
+            if "/" not in k and ":" not in k and not k.startswith("R")}
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem in one file: what rule, which row code or header field, which cell, and what to do."""
+    """One problem in one file: which check, which row code or header field, which cell, and its parameters."""
 
     severity: str  # "error" rejects the report, "warning" loads it and records the finding
-    rule: str  # R01..R27 for the form's arithmetic, F.. for file, table, value, header and registry checks
+    rule: str  # R01..R27 for the form's arithmetic; F, T, V, H, G, O for the structural checks
     name: str  # dotted name of the check, e.g. appeal_sources.exceed_total
-    message: str
     code: str | None = None  # row code of the form, when the finding is about a row
     field: str | None = None  # header field, when the finding is about the header
     cell: str | None = None  # cell address such as C17, when there is one
+    template: str = ""  # catalogue id of the wording (the rule id, a variant such as F01/empty, or R*<=:error)
+    params_json: str = "{}"  # the finding's parameters, as JSON, so the finding stays hashable and storable
+
+    @property
+    def params(self) -> dict:
+        return json.loads(self.params_json)
+
+    def lines(self) -> dict[str, str]:
+        """The finding in words: {'en': ..., 'kk': ..., 'ru': ...}, each filled from the same parameters."""
+        from contracts.messages import render_finding
+
+        return render_finding(self.template or self.rule, code=self.code, field=self.field, cell=self.cell,
+                              params=self.params, rule=self.rule)
+
+    @property
+    def message(self) -> str:
+        """The English line (what engineers and the warehouse's `message` column read)."""
+        return self.lines()["en"]
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        lines = self.lines()
+        return {"severity": self.severity, "rule": self.rule, "name": self.name, "code": self.code,
+                "field": self.field, "cell": self.cell, "message": lines["en"], "message_kk": lines["kk"],
+                "message_ru": lines["ru"], "template": self.template, "params": self.params_json}
 
 
-# Checks that are not arithmetic rules of the form: id, dotted name, severity.
-# Kept as data beside the form's rules so every finding carries an id an operator can look up.
-STRUCTURAL = {
-    "F01": ("file.unreadable", "error"),
-    "F02": ("file.wrong_type", "error"),
-    "F03": ("file.encrypted", "error"),
-    "F04": ("file.too_large", "error"),
-    "F05": ("file.unsafe_content", "error"),
-    "T01": ("table.not_found", "error"),
-    "T02": ("table.missing_code", "error"),
-    "T03": ("table.duplicate_code", "error"),
-    "V01": ("value.not_whole", "error"),
-    "V02": ("value.negative", "error"),
-    "V03": ("value.not_a_number", "error"),
-    "V04": ("value.formula_without_value", "error"),
-    "H01": ("header.period_missing", "error"),
-    "H02": ("header.bin_missing", "error"),
-    "H03": ("header.bin_invalid", "error"),
-    "H04": ("header.body_name_missing", "warning"),
-    "H05": ("header.commissioner_missing", "warning"),
-    "H06": ("header.phone_missing", "warning"),
-    "H07": ("header.signed_on_missing", "warning"),
-    "G01": ("registry.unknown_bin", "error"),
-    "G02": ("registry.excluded_body", "error"),
-    "G03": ("period.not_ended", "error"),
-    "G04": ("period.name_mismatch", "warning"),
-    "O01": ("value.outlier", "warning"),
-}
+def _json(params: dict) -> str:
+    return json.dumps(params, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def finding(rule: str, message: str, *, code: str | None = None, field: str | None = None, cell: str | None = None) -> Finding:
-    name, severity = STRUCTURAL[rule]
-    return Finding(severity=severity, rule=rule, name=name, message=message, code=code, field=field, cell=cell)
+def finding(rule: str, variant: str | None = None, *, code: str | None = None, field: str | None = None,
+            cell: str | None = None, **params) -> Finding:
+    """A structural finding from the catalogue: `finding("V01", code="3.1", cell="C12", found="2.5")`."""
+    template = f"{rule}/{variant}" if variant else rule
+    table = catalogue()
+    if rule not in table or template not in table:
+        raise KeyError(f"finding {template} is not in contracts/data/findings.csv")
+    base = table[rule]
+    return Finding(base.severity, rule, base.name, code=code, field=field, cell=cell, template=template,
+                   params_json=_json(params))
+
+
+def rule_finding(rule, values: dict[str, int], cells: dict[str, str | None]) -> Finding:
+    """A finding of an arithmetic rule: its sides as checked (the operator's rules file may differ from the form's),
+    the values of its rows and their cells. It cites the cell of the first row of each side."""
+    from contracts.messages import rule_template_id
+
+    params = {"left": rule.left_text, "op": rule.op, "right": rule.right_text, "why": rule.why,
+              "values": {c: int(values[c]) for c in rule.codes},
+              "cells": {c: cells.get(c) for c in rule.codes if cells.get(c)}}
+    first = rule.left[0].code
+    return Finding(rule.severity, rule.rule, rule.name, code=first, cell=cells.get(first) or None,
+                   template=rule_template_id(rule.rule, rule.severity, rule.op), params_json=_json(params))

@@ -7,7 +7,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from contracts import checks
-from contracts.findings import STRUCTURAL, Finding
+from contracts.findings import Finding, finding, rule_finding
 from contracts.form import Rule, codes, rules
 
 # Which structural rule a failed pandera check on a header column means.
@@ -23,17 +23,6 @@ _HEADER_RULES = {
     ("phone", "not_nullable"): "H06",
     ("signed_on", "not_nullable"): "H07",
 }
-
-_HEADER_MESSAGES = {
-    "H01": "The reporting period was not found or is not a quarter 1-4 of a year: write it as on the form, e.g. 'Есепті кезең 2026 жылғы 3 тоқсан'.",
-    "H02": "The body's BIN (БСН/БИН) was not found: write the 12-digit BIN in the cell next to 'БСН'.",
-    "H03": "The BIN {value} is not valid (wrong length or check digit): check the 12 digits.",
-    "H04": "The body's name ('Мемлекеттік органның атауы') is not filled in.",
-    "H05": "The ethics commissioner's name ('Әдеп жөніндегі уәкіл') is not filled in.",
-    "H06": "The commissioner's phone ('Телефоны') is not filled in.",
-    "H07": "The signing date is not filled in or is not a date.",
-}
-
 
 def header_schema() -> pa.DataFrameSchema:
     """One row per report: BIN with a valid check digit, year, quarter, body, commissioner, phone, signing date."""
@@ -85,11 +74,10 @@ def header_findings(headers: pd.DataFrame) -> dict[object, list[Finding]]:
             rule = _HEADER_RULES.get((row.column, row.check))
             if rule is None or pd.isna(row.index):
                 continue
-            name, severity = STRUCTURAL[rule]
             value = headers.at[row.index, row.column]
             field = "period" if row.column in ("year", "quarter") else row.column
-            found = Finding(severity, rule, name, _HEADER_MESSAGES[rule].format(value=value), field=field,
-                            cell=_cell(headers, row.index, row.column))
+            params = {"found": value} if rule == "H03" else {}
+            found = finding(rule, field=field, cell=_cell(headers, row.index, row.column), **params)
             bucket = out.setdefault(row.index, [])
             if found not in bucket:
                 bucket.append(found)
@@ -116,9 +104,9 @@ def rule_findings(wide: pd.DataFrame, cells: pd.DataFrame | None = None, rule_se
         for check_name, index in cases.itertuples(index=False):
             if check_name == "V02":
                 negative = [c for c in wide.columns if pd.notna(wide.at[index, c]) and wide.at[index, c] < 0]
+                row_cells = cells.loc[index] if cells is not None else None
                 out.setdefault(index, []).extend(
-                    Finding("error", "V02", STRUCTURAL["V02"][0], f"Row {c} holds {int(wide.at[index, c])}, a negative number: counts cannot be below zero.", code=c)
-                    for c in negative)
+                    finding("V02", code=c, cell=_value_cell(row_cells, c), found=int(wide.at[index, c])) for c in negative)
                 continue
             rule = by_id.get(check_name)
             if rule is None:
@@ -127,18 +115,13 @@ def rule_findings(wide: pd.DataFrame, cells: pd.DataFrame | None = None, rule_se
     return out
 
 
+def _value_cell(cells: pd.Series | None, code: str) -> str | None:
+    if cells is None:
+        return None
+    v = cells.get(code)
+    return None if v is None or pd.isna(v) else v
+
+
 def _rule_finding(rule: Rule, values: pd.Series, cells: pd.Series | None) -> Finding:
-    v = {t.code: int(values[t.code]) for t in rule.left + rule.right}
-
-    def show(terms) -> str:
-        return " + ".join(f"row {t.code} ({v[t.code]})" if t.factor == 1 else f"{t.factor} × row {t.code} ({v[t.code]})" for t in terms)
-
-    left = sum(t.factor * v[t.code] for t in rule.left)
-    right = sum(t.factor * v[t.code] for t in rule.right)
-    first = rule.left[0].code
-    cell = None if cells is None or pd.isna(cells.get(first)) else cells.get(first)
-    message = (
-        f"Rule {rule.rule} ({rule.text}) does not hold: {show(rule.left)} = {left}, but {show(rule.right)} = {right}. "
-        f"Why it should: {rule.why}."
-    )
-    return Finding(rule.severity, rule.rule, rule.name, message, code=first, cell=cell)
+    v = {c: int(values[c]) for c in rule.codes}
+    return rule_finding(rule, v, {c: _value_cell(cells, c) for c in rule.codes})

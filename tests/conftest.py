@@ -17,7 +17,6 @@ from adep.settings import Settings, load_settings  # noqa: E402
 from contracts.bin import complete_bin  # noqa: E402
 from contracts.form import codes  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 PERIOD = Period(2026, 3)
 
 

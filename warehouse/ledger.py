@@ -107,8 +107,13 @@ def insert_values_and_findings(con: duckdb.DuckDBPyConnection, batch: CheckedBat
     con.register("batch_values", batch.values.merge(ids, on="key"))
     con.register("batch_findings", batch.findings.merge(ids, on="key"))
     con.execute("insert into core_values select file_id, code, value, was_blank, cell from batch_values")
-    con.execute("insert into core_findings select file_id, attempt, severity, rule, name, code, field, cell, message "
-                "from batch_findings")
+    con.execute("""
+        insert into core_findings (file_id, attempt, severity, rule, name, code, field, cell, message,
+                                   message_kk, message_ru, template, params)
+        select file_id, attempt, severity, rule, name, code, field, cell, message,
+               message_kk, message_ru, template, params
+        from batch_findings
+    """)
     con.unregister("batch_values")
     con.unregister("batch_findings")
 

@@ -10,7 +10,7 @@ from adep import calendar
 from adep.periods import Period
 from adep.intake.reader import ReadResult
 from adep.settings import Settings
-from contracts.findings import Finding, finding
+from contracts.findings import FINDING_COLUMNS, Finding, finding
 from contracts.form import codes, rules
 from contracts.schemas import header_findings, rule_findings
 from adep.intake.arrivals import Arrival, Batch
@@ -62,7 +62,7 @@ def check_reports(arrivals: list[Arrival], results: list[ReadResult], con: duckd
     values = _values_frame(results, files.index[files.status == "loaded"])
     findings = pd.DataFrame(
         [dict(key=k, **f.as_dict()) for k, items in found.items() if files.at[k, "status"] in ("loaded", "rejected") for f in items],
-        columns=["key", "severity", "rule", "name", "code", "field", "cell", "message"],
+        columns=["key", *FINDING_COLUMNS],
     )
     return CheckedBatch(files, values, findings)
 
@@ -107,12 +107,12 @@ def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, s
         quarter_over = datetime.combine(period.next().first_day, datetime.min.time(), tzinfo=calendar.zone(settings.timezone))
         for key, row in matched[matched.tier.isna()].iterrows():
             if not any(f.rule == "H03" for f in found[key]):
-                found[key].append(finding("G01", f"BIN {row.bin} is not in the registry of reporting bodies for {period}. Check the BIN; if it is right, ask the Agency to add the body.", field="bin", cell=row.bin_cell))
+                found[key].append(finding("G01", field="bin", cell=row.bin_cell, found=row.bin, period=str(period)))
         known = matched[matched.tier.notna()]
         for key, row in known[known.is_excluded.astype(bool)].iterrows():
-            found[key].append(finding("G02", f"Body {row.bin} ({row.name_ru}) does not file form 1-әу (law-enforcement, special bodies and the Ministry of Defence are excluded).", field="bin", cell=row.bin_cell))
+            found[key].append(finding("G02", field="bin", cell=row.bin_cell, found=row.bin, body=row.name_ru))
         for key, row in known[known.received_at < quarter_over].iterrows():
-            found[key].append(finding("G03", f"The report for {period} arrived on {row.received_at:%Y-%m-%d}, before the quarter ended ({period.last_day}). Check the period in the header.", field="period"))
+            found[key].append(finding("G03", field="period", found=str(period), arrived=f"{row.received_at:%Y-%m-%d}", until=str(period.last_day)))
         deadline_at = known.tier.map(deadlines)
         files.loc[known.index, "tier"] = known.tier
         files.loc[known.index, "deadline_at"] = pd.to_datetime(deadline_at, utc=True).astype("datetime64[us, UTC]")
@@ -151,10 +151,8 @@ def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame
     joined["z"] = (joined["value"].astype(float) - joined["median"]).abs() / scale
     for row in joined[joined.z > settings.outlier_z].itertuples():
         found[row.key].append(finding(
-            "O01",
-            f"Row {row.code} is {int(row.value)}, far from this body's own history (median {row.median:g} over "
-            f"{row.quarters} previous quarters). Please check it; this alone never rejects a report.",
-            code=row.code, cell=cells.at[row.key, row.code] if pd.notna(cells.at[row.key, row.code]) else None,
+            "O01", code=row.code, cell=cells.at[row.key, row.code] if pd.notna(cells.at[row.key, row.code]) else None,
+            found=int(row.value), median=f"{row.median:g}", quarters=int(row.quarters),
         ))
 
 

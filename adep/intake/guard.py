@@ -86,32 +86,32 @@ def inspect_workbook(data: bytes, *, max_inflated_bytes: int, max_sheet_cells: i
     """Check a workbook's container before any parser inflates it; raise UnsafeFile with a finding."""
     kind = sniff_kind(data)
     if kind == "empty":
-        raise UnsafeFile(finding("F01", "The file is empty (0 bytes). Send the filled form again."))
+        raise UnsafeFile(finding("F01", "empty"))
     if kind == "encrypted":
-        raise UnsafeFile(finding("F03", "The workbook is password-protected: open it, save it without a password, and send it again."))
+        raise UnsafeFile(finding("F03"))
     if kind == "xls":
-        raise UnsafeFile(finding("F02", "This is an old Excel 97-2003 (.xls) workbook: open it and save it as .xlsx (Excel Workbook), then send it again."))
+        raise UnsafeFile(finding("F02", "xls"))
     if kind != "zip":
-        raise UnsafeFile(finding("F02", "The file is not an Excel workbook (.xlsx), whatever its name says: open the form in a spreadsheet program and save it as .xlsx."))
+        raise UnsafeFile(finding("F02"))
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UnsafeFile(finding("F01", f"The workbook is damaged or incomplete (cannot open it as .xlsx: {exc}). Save it again and resend.")) from None
+        raise UnsafeFile(finding("F01", "damaged", detail=str(exc))) from None
     names = {i.filename for i in infos}
     if "mimetype" in names and b"opendocument" in _read(zf, "mimetype", 200):
-        raise UnsafeFile(finding("F02", "This is an OpenDocument (.ods) spreadsheet: save it as .xlsx (Excel Workbook) and send it again."))
+        raise UnsafeFile(finding("F02", "ods"))
     if "xl/workbook.xml" not in names:
-        raise UnsafeFile(finding("F02", "The file is a zip archive but not an Excel workbook: save the form as .xlsx and send it again."))
+        raise UnsafeFile(finding("F02", "zip"))
     # Zip bombs: trust no declared size; refuse before inflating anything large.
     declared = sum(i.file_size for i in infos)
     if len(infos) > 10_000:
-        raise UnsafeFile(finding("F04", f"The workbook is made of {len(infos):,} parts, far more than any form needs; it was not opened. Save only the form sheet and resend."))
+        raise UnsafeFile(finding("F04", "parts", count=f"{len(infos):,}"))
     if declared > max_inflated_bytes:
-        raise UnsafeFile(finding("F04", f"The workbook would unpack to {declared:,} bytes, far more than any form needs; it was not opened. Save only the form sheet and resend."))
+        raise UnsafeFile(finding("F04", "inflated", bytes=f"{declared:,}"))
     for info in infos:
         if info.compress_size and info.file_size / info.compress_size > 1000 and info.file_size > 5_000_000:
-            raise UnsafeFile(finding("F05", f"Part {info.filename!r} of the workbook is compressed suspiciously well (a 'zip bomb'); it was not opened."))
+            raise UnsafeFile(finding("F05", "zip_bomb", part=info.filename))
     inspected = Inspected(data=data, macros="xl/vbaProject.bin" in names, _zip=zf)
     for info in infos:
         # Every XML part a reader may parse, not only the value parts: python-calamine ignores DTDs, but a DTD
@@ -119,14 +119,14 @@ def inspect_workbook(data: bytes, *, max_inflated_bytes: int, max_sheet_cells: i
         if not info.filename.endswith(_XML_SUFFIXES):
             continue
         if _declares_entities(zf, info):
-            raise UnsafeFile(finding("F05", f"Part {info.filename!r} of the workbook declares XML entities, which no spreadsheet program writes; it was not opened."))
+            raise UnsafeFile(finding("F05", "entities", part=info.filename))
     by_part = _sheet_names_by_part(zf)
     sheet_parts = set(by_part) | {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
     with_formulas = set()
     for part in sorted(sheet_parts & names):
         rows, cols, has_formula = _sheet_extent(zf, part, max_sheet_cells)
         if rows * cols > max_sheet_cells:
-            raise UnsafeFile(finding("F04", f"A sheet of the workbook spans {rows:,} rows by {cols:,} columns, far more than a form needs; it was not read."))
+            raise UnsafeFile(finding("F04", "sheet_extent", rows=f"{rows:,}", cols=f"{cols:,}"))
         if has_formula:
             with_formulas.add(part)
     inspected.sheet_names = by_part
@@ -139,7 +139,7 @@ def _open_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
         raw = _RawPart.open(zf, info)
         return raw if raw is not None else zf.open(info)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error) as exc:
-        raise UnsafeFile(finding("F01", f"The workbook is damaged (part {info.filename!r}: {exc}). Save it again and resend.")) from None
+        raise UnsafeFile(finding("F01", "damaged_part", part=info.filename, detail=str(exc))) from None
 
 
 class _RawPart:
@@ -222,7 +222,7 @@ def _declares_entities(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
                 if root:
                     return b"<!DOCTYPE" in text[:root.start()] or b"<!ENTITY" in text[:root.start()]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise UnsafeFile(finding("F01", f"The workbook is damaged (part {info.filename!r}: {exc}). Save it again and resend.")) from None
+        raise UnsafeFile(finding("F01", "damaged_part", part=info.filename, detail=str(exc))) from None
     text = _as_utf8(prolog)
     # No root element within the bound: a megabyte of prolog is no spreadsheet program's doing either.
     return len(prolog) >= _MAX_PROLOG or b"<!DOCTYPE" in text or b"<!ENTITY" in text
@@ -253,7 +253,7 @@ def _sheet_extent(zf: zipfile.ZipFile, part: str, max_cells: int) -> tuple[int, 
             try:
                 chunk = fh.read(4 << 20)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-                raise UnsafeFile(finding("F01", f"The workbook is damaged (part {part!r}: {exc}). Save it again and resend.")) from None
+                raise UnsafeFile(finding("F01", "damaged_part", part=part, detail=str(exc))) from None
             text = tail + chunk
             if chunk:
                 cut = text.rfind(b"<")

@@ -21,7 +21,7 @@ def read_one(arrival: Arrival, settings: Settings) -> ReadResult:
         target = os.readlink(arrival.path) if os.path.islink(arrival.path) else "special file"
         result = ReadResult(path=arrival.path, sha256=hashlib.sha256(f"not-a-file:{arrival.name}:{target}".encode()).hexdigest(), size_bytes=0)
         result.readable = False
-        result.findings.append(finding("F02", "This is not a regular file (a link, a folder or a device); it was not opened. Put the workbook itself in the intake folder."))
+        result.findings.append(finding("F02", "not_regular"))
         return result
     try:
         return read_path(
@@ -33,7 +33,7 @@ def read_one(arrival: Arrival, settings: Settings) -> ReadResult:
     except OSError as exc:
         result = ReadResult(path=arrival.path, sha256=hashlib.sha256(f"unreadable:{arrival.path}".encode()).hexdigest(), size_bytes=arrival.size_bytes)
         result.readable = False
-        result.findings.append(finding("F01", f"The file could not be opened ({exc.strerror or exc})."))
+        result.findings.append(finding("F01", "unopenable", reason=str(exc.strerror or exc)))
         return result
 
 

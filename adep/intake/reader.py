@@ -81,7 +81,7 @@ def read_path(path: str | Path, *, max_file_bytes: int, max_inflated_bytes: int,
         result = ReadResult(path=str(p), sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
         if len(data) > max_file_bytes:
             result.sha256, result.size_bytes = _sha256_rest(fh, data)
-            _fail(result, finding("F04", f"The file is {result.size_bytes:,} bytes, far more than a form needs (limit {max_file_bytes:,}); it was not opened."))
+            _fail(result, finding("F04", "file_size", bytes=f"{result.size_bytes:,}", limit=f"{max_file_bytes:,}"))
             return result
     try:
         inspected = inspect_workbook(data, max_inflated_bytes=max_inflated_bytes, max_sheet_cells=max_sheet_cells)
@@ -89,7 +89,7 @@ def read_path(path: str | Path, *, max_file_bytes: int, max_inflated_bytes: int,
     except UnsafeFile as exc:
         _fail(result, exc.finding)
     except Exception as exc:  # a parser's complaint about a broken file is a finding, never a crash of the run
-        _fail(result, finding("F01", f"The workbook could not be read ({type(exc).__name__}: {exc}). Open it in a spreadsheet program, save it as .xlsx and resend."))
+        _fail(result, finding("F01", "unreadable", detail=f"{type(exc).__name__}: {exc}"))
     return result
 
 
@@ -104,14 +104,13 @@ def _open_regular(p: Path):
     except OSError as exc:
         if exc.errno != errno.ELOOP:
             raise
-        raise UnsafeFile(finding("F02", _NOT_A_FILE)) from None
+        raise UnsafeFile(finding("F02", "not_regular")) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise UnsafeFile(finding("F02", _NOT_A_FILE))
+        raise UnsafeFile(finding("F02", "not_regular"))
     return os.fdopen(fd, "rb")
 
 
-_NOT_A_FILE = "This is not a regular file (a link, a folder or a device); it was not opened. Put the workbook itself in the intake folder."
 
 
 def _sha256_rest(fh, head: bytes) -> tuple[str, int]:
@@ -138,13 +137,13 @@ def read_workbook(inspected: Inspected, result: ReadResult, *, max_sheet_cells: 
         except Exception:  # noqa: BLE001 - a chart sheet or a sheet the reader cannot parse holds no form
             continue
         if sheet.height * max(sheet.width, 1) > max_sheet_cells:
-            raise UnsafeFile(finding("F04", f"Sheet {meta.name!r} has {sheet.height:,} rows by {sheet.width:,} columns, far more than a form needs; it was not read."))
+            raise UnsafeFile(finding("F04", "sheet_size", sheet=meta.name, rows=f"{sheet.height:,}", cols=f"{sheet.width:,}"))
         grid = sheet.to_python(skip_empty_area=False)
         table = locate_table(grid)
         if table and (best is None or table.score > best[1].score):
             best = (meta.name, table, grid)
     if best is None:
-        _fail(result, finding("T01", "No table of form 1-әу was found: no column holds the row codes 1, 1.1, ... 11.3. Use the form's template."))
+        _fail(result, finding("T01"))
         return
     sheet_name, table, grid = best
     result.header["sheet"] = sheet_name
@@ -306,23 +305,16 @@ def parse_value(v) -> tuple[int | None, bool, str | None, str | None]:
     return None, False, "V03", str(v)
 
 
-_VALUE_MESSAGES = {
-    "V01": "row {code} (cell {cell}) holds {found}, not a whole number: counts are whole numbers",
-    "V02": "row {code} (cell {cell}) holds {found}, a negative number: counts cannot be below zero",
-    "V03": "row {code} (cell {cell}) holds {found!r}, not a number: write a whole number, or leave it blank for zero",
-}
-
-
 def read_values(grid, table: Table, formula_cells, result: ReadResult) -> None:
     """The value of every row code; formula_cells() gives the cells holding a formula with no saved value."""
     for code in codes():
         rs = table.rows.get(code)
         if not rs:
-            result.findings.append(finding("T02", f"Row {code} of the form is missing from the table. Every row 1 to 11.3 must be present.", code=code))
+            result.findings.append(finding("T02", code=code))
             continue
         if len(rs) > 1:
             where = ", ".join(cell_ref(r, table.code_col) for r in rs)
-            result.findings.append(finding("T03", f"Row {code} appears {len(rs)} times (cells {where}); keep exactly one.", code=code, cell=cell_ref(rs[0], table.code_col)))
+            result.findings.append(finding("T03", code=code, cell=cell_ref(rs[0], table.code_col), count=len(rs), cells=where))
             continue
         r, c = rs[0], table.value_col
         ref = cell_ref(r, c)
@@ -330,12 +322,11 @@ def read_values(grid, table: Table, formula_cells, result: ReadResult) -> None:
         raw = grid[r][c] if c < len(grid[r]) else ""
         # python-calamine reads a formula with no saved value as blank: look in the sheet's XML before calling it 0.
         if raw == "" and ref in formula_cells():
-            result.findings.append(finding("V04", f"Row {code} (cell {ref}) holds a formula whose result was never saved. Open the file in a spreadsheet program, save it, and resend.", code=code, cell=ref))
+            result.findings.append(finding("V04", code=code, cell=ref))
             continue
         value, blank, rule, found = parse_value(raw)
         if rule:
-            text = _VALUE_MESSAGES[rule].format(code=code, cell=ref, found=found)
-            result.findings.append(finding(rule, text[0].upper() + text[1:] + ".", code=code, cell=ref))
+            result.findings.append(finding(rule, code=code, cell=ref, found=found))
             continue
         result.values[code] = value
         if blank:

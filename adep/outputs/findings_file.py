@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from contracts.messages import local_lines
+import json
+
+from contracts.messages import render_finding
 
 _SEVERITY = {"error": "ҚАТЕ / ОШИБКА / error", "warning": "ескерту / предупреждение / warning"}
 
@@ -29,12 +31,21 @@ def format_findings(file_row, findings: pd.DataFrame) -> str:
             f"cell {f.cell}" if pd.notna(f.cell) and f.cell else "",
         ) if x)
         lines.append(f"{i}. [{_SEVERITY.get(f.severity, f.severity)}] {f.rule} {f.rule_name}" + (f" ({where})" if where else ""))
-        kk, ru = local_lines(_text(f.rule), code=_text(f.code), cell=_text(f.cell), field=_text(f.field),
-                             message=_text(f.message), severity=_text(f.severity))
-        lines.append(f"   ҚАЗ: {kk}")
-        lines.append(f"   РУС: {ru}")
-        lines.append(f"   EN: {f.message}")
+        words = finding_lines(f)
+        lines.append(f"   ҚАЗ: {words['kk']}")
+        lines.append(f"   РУС: {words['ru']}")
+        lines.append(f"   EN: {words['en']}")
     return "\n".join(lines) + "\n"
+
+
+def finding_lines(f) -> dict[str, str]:
+    """A recorded finding in Kazakh, Russian and English, worded from the catalogue and its parameters."""
+    template, params = _text(getattr(f, "template", None)), _text(getattr(f, "params", None))
+    if not template or not params:  # recorded before findings kept their parameters: its English line is all there is
+        text = _text(f.message) or f.rule
+        return {"en": text, "kk": _text(getattr(f, "message_kk", None)) or text, "ru": _text(getattr(f, "message_ru", None)) or text}
+    return render_finding(template, code=_text(f.code), cell=_text(f.cell), field=_text(f.field),
+                          params=json.loads(params), rule=f.rule)
 
 
 def _text(value) -> str | None:

@@ -30,7 +30,11 @@ comment on column findings.rule_name is 'Dotted rule name, e.g. appeal_sources.e
 comment on column findings.code is 'Row code of form 1-әу as text: 1, 1.1, ..., 11.3.';
 comment on column findings.field is 'Header field the finding is about (period, bin, ...), when not a row.';
 comment on column findings.cell is 'Cell address in the workbook, where there is one.';
-comment on column findings.message is 'What is wrong, in words a commissioner can act on.';
+comment on column findings.message is 'What is wrong, in words a commissioner can act on (English).';
+comment on column findings.message_kk is 'The same finding in Kazakh, from the same parameters (NULL for findings recorded before it was kept).';
+comment on column findings.message_ru is 'The same finding in Russian, from the same parameters (NULL for findings recorded before it was kept).';
+comment on column findings.template is 'Which wording of the findings catalogue the finding uses (its rule id, or a variant such as F01/empty).';
+comment on column findings.params is 'The finding''s parameters as JSON (values, cells, what was found): every language is filled from them.';
 
 comment on view report_values is 'One row per report in force and indicator: the figures as filed (own-scope and declared-consolidated reports).';
 comment on column report_values.bin is 'BIN (БСН/БИН) of the reporting body: 12 digits, the last a check digit.';

@@ -10,7 +10,11 @@ select
     f.code,
     f.field,
     f.cell,
-    f.message
+    f.message,
+    f.message_kk,
+    f.message_ru,
+    f.template,
+    f.params
 from core_findings as f
 join core_files as files
   on files.file_id = f.file_id
