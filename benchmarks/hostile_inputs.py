@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/hostile_inputs.py
 
-Each file is built in a temporary folder (tests/hostile_files.py) and read by adep.intake.reader.read_path in a
-fresh process (tests/hostile_probe.py, capped at 2 GB of address space), so the peak memory is that file's
+Each file is built in a temporary folder (adep/sample/hostile.py) and read by adep.intake.reader.read_path in a
+fresh process (adep/intake/probe.py, capped at 2 GB of address space), so the peak memory is that file's
 alone. Prints a table and one JSON line.
 """
 from __future__ import annotations
@@ -17,11 +17,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.hostile_files import HOSTILE  # noqa: E402
+from adep.sample.hostile import HOSTILE  # noqa: E402
 
 
 def probe(path: Path) -> dict:
-    done = subprocess.run([sys.executable, "-m", "tests.hostile_probe", str(path), "--limit-mb", "2048"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "adep.intake.probe", str(path), "--limit-mb", "2048"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         return dict(seconds=float("nan"), peak_kb=0, baseline_kb=0, rules=[f"died ({done.returncode})"], message=done.stderr[-200:])

@@ -17,7 +17,7 @@ import duckdb
 from adep.registry import load_registry
 from adep.settings import Settings
 from tests.conftest import ON_TIME, arrived, clean_values, make_bin
-from tests.hostile_files import good_report
+from adep.sample.hostile import good_report
 from warehouse.db import open_writer
 
 ROOT = Path(__file__).resolve().parents[1]

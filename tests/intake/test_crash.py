@@ -23,7 +23,7 @@ from adep.sample.quarter import make_quarter
 from adep.sample.registry import make_registry, write_registry_csv
 from adep.settings import Settings, load_settings
 from tests.conftest import ON_TIME, arrived, clean_values
-from tests.hostile_files import good_report
+from adep.sample.hostile import good_report
 from tests.intake_world import ROOT, drop_report, engine_env, query, sha256, stored_files
 from warehouse.db import open_writer
 

@@ -13,7 +13,7 @@ from adep.intake.reader import read_path
 from adep.settings import Settings
 from flows.intake import intake
 from tests.conftest import ON_TIME, arrived, clean_values, make_bin
-from tests.hostile_files import HOSTILE, good_report, macro_workbook
+from adep.sample.hostile import HOSTILE, good_report, macro_workbook
 from tests.intake_world import ROOT, drop_report, query, registered_home, sha256, stored_files
 
 SECONDS = 5.0
@@ -25,7 +25,7 @@ LIMITS = dict(max_file_bytes=Settings().max_file_bytes, max_inflated_bytes=Setti
 
 def probe(path) -> dict:
     """Read one file in a fresh process with a 2 GB address-space cap: its time, peak memory and rules."""
-    done = subprocess.run([sys.executable, "-m", "tests.hostile_probe", str(path), "--limit-mb", "2048"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "adep.intake.probe", str(path), "--limit-mb", "2048"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, f"the reader's process died ({done.returncode}): {done.stderr[-2000:]}"
     return json.loads(done.stdout)

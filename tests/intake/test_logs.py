@@ -10,7 +10,7 @@ import pytest
 
 from flows.intake import intake
 from tests.conftest import ON_TIME, arrived, clean_values
-from tests.hostile_files import good_report, pdf_file
+from adep.sample.hostile import good_report, pdf_file
 from tests.intake_world import drop_report, registered_home
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -1,6 +1,6 @@
 """Read one file with adep's reader in this (fresh) process and print what it cost: seconds, peak memory, rules.
 
-Run as `python -m tests.hostile_probe PATH [--limit-mb N]`; used by tests/test_hostile.py and
+Run as `python -m adep.intake.probe PATH [--limit-mb N]`; used by tests/intake/test_hostile.py and
 benchmarks/hostile_inputs.py so each file's peak memory is its own, not the peak of the process that made it.
 """
 from __future__ import annotations

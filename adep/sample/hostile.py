@@ -1,4 +1,4 @@
-"""Hostile and broken files for the intake: one builder per kind, shared by the tests and the benchmark.
+"""Hostile and broken files for the intake: one builder per kind, for the tests, the benchmark and anyone checking a guard.
 
 Every builder writes one file at the given path and returns it. Nothing here is committed as a binary:
 each file is made from a real report (adep.forms.writer.write_report) or from the bytes a format begins with.
