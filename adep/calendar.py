@@ -18,10 +18,8 @@ if TYPE_CHECKING:
 
     from adep.settings import Settings
 
-TIMEZONE = "Asia/Almaty"
-TOP, LOWER = "top", "lower"
-# Day of the month after the quarter by which each tier must have filed (SPEC: 10th to the Agency, 5th to the parent).
-DUE_DAY = {TOP: 10, LOWER: 5}
+from contracts.reporting import DUE_DAY, LOWER, TIMEZONE, TOP  # noqa: E402  (the calendar's facts are the form's)
+
 # Each rollup stage runs the day after the deadline of the tier it gathers.
 STAGE_TIER = {"ministry": LOWER, "agency": TOP}
 STAGES = tuple(STAGE_TIER)
@@ -50,7 +48,7 @@ class StageRun(NamedTuple):
 
 def tier_of_kind(kind: str | None, parent_bin: object) -> str:
     """'top' when the body reports straight to the Agency (no parent), else 'lower'."""
-    # SPEC: an empty parent_bin means the body reports to the Agency, whatever its kind.
+    # The form: an empty parent_bin means the body reports to the Agency, whatever its kind.
     # pandas gives NaN or <NA> for an empty cell, so those count as empty too.
     text = "" if parent_bin is None else str(parent_bin).strip()
     return TOP if text.lower() in _EMPTY_PARENT else LOWER

@@ -11,12 +11,10 @@ import duckdb
 import pandas as pd
 
 from contracts.bin import is_valid_bin
+from contracts.reporting import kinds
 
 COLUMNS = ["bin", "name_kk", "name_ru", "kind", "parent_bin", "region", "valid_from", "valid_to"]
-KINDS = {
-    "central_body", "department", "territorial_unit", "foreign_institution", "audit_commission",
-    "regional_akimat", "local_akimat", "excluded",
-}
+KINDS = set(kinds())
 
 
 class RegistryError(ValueError):

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import get_type_hints
 
+from contracts.reporting import TIMEZONE
+
 ENV_PREFIX = "ADEP_"
 
 
@@ -21,7 +23,7 @@ class Settings:
     settle_seconds: float = 1.0
     # Move a deadline that falls on a weekend or public holiday to the next working day (Civil Code).
     shift_deadlines: bool = True
-    timezone: str = "Asia/Almaty"
+    timezone: str = TIMEZONE
     # Guards against hostile workbooks.
     max_file_bytes: int = 25_000_000
     max_inflated_bytes: int = 200_000_000

@@ -181,3 +181,11 @@ def code_set() -> frozenset[str]:
 def float_codes_map() -> dict[float, str]:
     """Codes as Excel stores them when typed as numbers: 1.1 -> '1.1', 10.0 -> '10'."""
     return {float(c): c for c in codes()}
+
+
+def rule_parts(rule_id: str) -> tuple[str, ...]:
+    """The row codes a rule of the form sums on its left side (the parts of a total), e.g. R04 -> 3.1 ... 3.5."""
+    rule = next((r for r in rules() if r.rule == rule_id), None)
+    if rule is None:
+        raise KeyError(f"rule {rule_id} is not in the form's rules")
+    return tuple(t.code for t in rule.left)

@@ -17,12 +17,13 @@ from prefect.exceptions import MissingContextError
 
 from adep.periods import Period
 from adep.settings import Settings
+from contracts.form import indicators
 from tasks.summary import OUTCOMES, IntakeSummary
 from warehouse.connect import connect
 from warehouse.rollups import RollupResult
 
 ROWS_SHOWN = 1000  # a table artifact is for reading; the views hold everything
-MAIN_ROWS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")
+MAIN_ROWS = tuple(i.code for i in indicators() if i.parent is None)  # the form's numbered rows, without sub-rows
 
 
 def _plain(value):

@@ -79,7 +79,7 @@ def cmd_serve(settings: Settings, args) -> int:
         table = Table(title="Serving (Ctrl-C to stop)", show_edge=False)
         table.add_column("deployment")
         table.add_column("runs")
-        table.add_row("intake/intake", f"every {args.every} min, Asia/Almaty")
+        table.add_row("intake/intake", f"every {args.every} min, {settings.timezone}")
         table.add_row("close-quarter/ministry-stage", "06:00 the day after the lower-tier deadline (5th, moved past holidays)")
         table.add_row("close-quarter/agency-stage", "06:00 the day after the top-tier deadline (10th, moved past holidays)")
         table.add_row("rerun/rerun", "on demand, from the UI, with file ids or failed=true")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from contracts.form import FORM_INDEX, indicators
+from contracts.form import FORM_INDEX, indicators, rules
 from adep.periods import Period
 
 TITLE_KK = "Әдеп жөніндегі уәкілдердің қызметі туралы есеп нысаны"
@@ -37,12 +37,9 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 # Kazakh keyboards put the Cyrillic letter І (U+0406) where a Roman numeral I is meant.
 KAZAKH_I = "\u0406"
 
-# Totals that equal the sum of their 'of which' rows on a clean form, so people type them as formulas.
-FORMULA_TOTALS = {
-    "1": ("1.1", "1.2"),
-    "3": ("3.1", "3.2", "3.3", "3.4", "3.5"),
-    "11": ("11.1", "11.2", "11.3"),
-}
+# Totals that equal the sum of their 'of which' rows on a clean form (the form's '==' rules), so people type
+# them as formulas.
+FORMULA_TOTALS = {r.right_text: tuple(t.code for t in r.left) for r in rules() if r.op == "=="}
 
 
 @dataclass(frozen=True)

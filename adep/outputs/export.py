@@ -13,10 +13,11 @@ from openpyxl.utils import get_column_letter
 
 from adep.periods import Period
 from adep.outputs.status import local_time
+from contracts.reporting import AGENCY
 from adep.forms.layout import CONSOLIDATED, HEADER_LABELS, INDEX_LINE, TABLE_HEADINGS, TITLE_KK, FormLayout, period_line
 from contracts.bin import is_valid_bin
 
-AGENCY_NAME_KK = "Қазақстан Республикасы Мемлекеттік қызмет істері агенттігі"
+AGENCY_NAME_KK = AGENCY.kk
 FORM_SHEET = "1-әу"
 BODIES_SHEET = "Органдар бойынша"
 KINDS_SHEET = "Түрлері бойынша"

@@ -14,13 +14,17 @@ import pandas as pd
 from adep.outputs import charts as charts
 from adep.periods import Period
 from adep.outputs.status import completeness_frame, missing_frame
-from contracts.form import indicators
+from contracts.form import indicators, rule_parts
+from contracts.reporting import AGENCY_SHORT
 
 # The indicators whose course over the quarters the Agency follows, grouped as the form groups them.
+# Each group is the left side of one of the form's rules (the parts it sums), so the charts follow an edition.
+_APPEAL_SOURCES, _MEASURES, _CONFLICT_MEASURES = (rule_parts(r) for r in ("R04", "R13", "R25"))
 TRENDS = (
-    ("Appeals about ethics breaches, by source (rows 3.1-3.5)", ("3.1", "3.2", "3.3", "3.4", "3.5")),
-    ("Measures taken on recommendations about breaches (rows 5.1-5.3)", ("5.1", "5.2", "5.3")),
-    ("Conflicts of interest: notified, and measures taken (rows 10, 11.1-11.3)", ("10", "11.1", "11.2", "11.3")),
+    (f"Appeals about ethics breaches, by source (rows {_APPEAL_SOURCES[0]}-{_APPEAL_SOURCES[-1]})", _APPEAL_SOURCES),
+    (f"Measures taken on recommendations about breaches (rows {_MEASURES[0]}-{_MEASURES[-1]})", _MEASURES),
+    (f"Conflicts of interest: notified, and measures taken (rows 10, {_CONFLICT_MEASURES[0]}-{_CONFLICT_MEASURES[-1]})",
+     ("10", *_CONFLICT_MEASURES)),
 )
 PARENTS_CHARTED = 40
 
@@ -216,10 +220,10 @@ def _completeness_section(picture: QuarterPicture) -> str:
 
 
 def _late_and_missing_section(picture: QuarterPicture) -> str:
-    late_rows = [[_names(r.name_kk, r.name_ru), _e(r.bin), _e(r.parent_name_kk or "Агенттік"),
+    late_rows = [[_names(r.name_kk, r.name_ru), _e(r.bin), _e(r.parent_name_kk or AGENCY_SHORT.kk),
                   _e(pd.Timestamp(r.received_at).strftime("%Y-%m-%d %H:%M")), _number(r.days_late)]
                  for r in picture.late.itertuples()]
-    missing_rows = [[_names(r.name_kk, r.name_ru), _e(r.bin), _e(r.parent_name_kk or "Агенттік"), _e(r.region),
+    missing_rows = [[_names(r.name_kk, r.name_ru), _e(r.bin), _e(r.parent_name_kk or AGENCY_SHORT.kk), _e(r.region),
                      "only a consolidated report" if r.has_declared_consolidated else ""]
                     for r in picture.missing.itertuples()]
     return ('<section id="late-missing"><h2>Late and missing bodies</h2>'

@@ -8,8 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from adep.periods import Period
+from contracts.reporting import AGENCY_SHORT, TIMEZONE
 
-AGENCY_KK = "Мемлекеттік қызмет істері агенттігі"
+AGENCY_KK = AGENCY_SHORT.kk
 MISSING_NAMES_SHOWN = 8
 
 
@@ -84,7 +85,7 @@ def declared_consolidated_count(con: duckdb.DuckDBPyConnection, period: Period) 
     ).fetchall()[0][0])
 
 
-def local_time(moment: pd.Timestamp, zone: str = "Asia/Almaty") -> pd.Timestamp:
+def local_time(moment: pd.Timestamp, zone: str = TIMEZONE) -> pd.Timestamp:
     """A stored moment in Kazakhstan time, as operators read the deadlines."""
     moment = pd.Timestamp(moment)
     return (moment if moment.tzinfo else moment.tz_localize("UTC")).tz_convert(zone)

@@ -19,10 +19,11 @@ from adep.sample.values import break_error_rule, break_warning_rule, broken_rule
 from adep.forms.writer import FormLayout, write_report
 from contracts.bin import complete_bin
 from contracts.form import codes, rules
+from contracts.reporting import TIMEZONE
 
 __all__ = ["make_registry", "write_registry_csv", "make_quarter", "plan_quarter", "QuarterManifest", "ManifestEntry", "expected_bodies"]
 
-KAZAKHSTAN = ZoneInfo("Asia/Almaty")
+KAZAKHSTAN = ZoneInfo(TIMEZONE)
 # Kinds of damage beyond the arithmetic rules, each injected once per quarter when there are bodies enough.
 DAMAGE = ("bad_value:fraction", "bad_value:negative", "bad_value:text", "missing_code", "bad_bin", "unknown_bin",
           "formula_no_value")

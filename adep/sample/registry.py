@@ -10,10 +10,10 @@ import pandas as pd
 
 from adep.sample import names as names
 from contracts.bin import complete_bin
+from contracts.reporting import kinds
 
 REGISTRY_COLUMNS = ["bin", "name_kk", "name_ru", "kind", "parent_bin", "region", "valid_from", "valid_to"]
-KINDS = ("central_body", "department", "territorial_unit", "foreign_institution", "audit_commission",
-         "regional_akimat", "local_akimat", "excluded")
+KINDS = tuple(kinds())
 IN_FORCE_FROM = "2020-01-01"
 CAPITAL = "Astana"
 ABROAD = "Abroad"

@@ -1,20 +1,20 @@
 """Sample report values: realistic counts that satisfy the form's rules, and ways to break exactly one rule."""
 from __future__ import annotations
 
+import csv
+import io
 import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import resources
 
 from contracts.form import Rule, Term, codes, rules
 
-# Typical quarterly count per indicator for a mid-sized body; a body's size scales them.
-TYPICAL = {
-    "1.1": 12, "1.2": 3, "2": 4, "2.1": 1, "3.1": 0.4, "3.2": 0.6, "3.3": 0.1, "3.4": 0.1, "3.5": 0.2, "3.6": 0.5,
-    "3.7": 0.3, "4": 6, "4.1": 4, "4.2": 0.5, "4.3": 2, "5": 0.6, "5.1": 0.4, "5.2": 0.1, "5.3": 0.1, "5.4": 0.5,
-    "6": 10, "6.1": 4, "6.2": 1, "6.3": 1, "6.4": 3, "7": 2, "7.1": 0.5, "7.2": 1, "7.3": 0.5, "7.4": 0.1,
-    "8": 1, "9": 60, "9.1": 2, "10": 1, "11": 0.5, "11.1": 0.2, "11.2": 0.2, "11.3": 0.3,
-}
+# Typical quarterly count per indicator for a mid-sized body (data/typical_counts.csv); a body's size scales them.
+# Totals with no row there (1, 3) are the sums of their parts.
+TYPICAL = {r["code"]: float(r["typical_count"]) for r in csv.DictReader(
+    io.StringIO(resources.files("adep.sample").joinpath("data", "typical_counts.csv").read_text(encoding="utf-8")))}
 # Share of bodies that report nothing at all on an indicator in a quarter.
 ZERO_SHARE = 0.35
 

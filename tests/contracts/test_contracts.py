@@ -156,3 +156,21 @@ def test_negative_values_break_the_values_contract():
     found = rule_findings(pd.DataFrame([clean_values(), v]).astype("Int64"))
     assert [(f.rule, f.code) for f in found[1] if f.rule == "V02"] == [("V02", "8")]
     assert 0 not in found
+
+
+def test_the_reporting_chain_is_the_forms():
+    from contracts.reporting import DUE_DAY, LOWER, TIMEZONE, TOP, kinds
+
+    assert DUE_DAY == {TOP: 10, LOWER: 5} and TIMEZONE == "Asia/Almaty"
+    assert list(kinds()) == ["central_body", "department", "territorial_unit", "foreign_institution",
+                             "audit_commission", "regional_akimat", "local_akimat", "excluded"]
+    assert [k for k, v in kinds().items() if not v.files_form] == ["excluded"]
+    assert all(v.label.kk and v.label.ru and v.label.en for v in kinds().values())
+
+
+def test_rule_parts_name_the_rows_a_rule_sums():
+    from contracts.form import rule_parts
+
+    assert rule_parts("R04") == ("3.1", "3.2", "3.3", "3.4", "3.5")
+    with pytest.raises(KeyError):
+        rule_parts("R99")

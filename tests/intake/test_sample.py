@@ -177,3 +177,10 @@ def read_values(path, entry) -> dict:
         raw = raw.strip() if isinstance(raw, str) else raw
         out[code] = 0 if raw in ("", "-", "–", "—") else int(float(raw))
     return out
+
+
+def test_the_samples_typical_counts_cover_the_forms_rows():
+    from adep.sample.values import TYPICAL
+
+    totals_made_of_parts = {r.right_text for r in rules() if r.op == "=="}
+    assert set(TYPICAL) | totals_made_of_parts == set(codes())
