@@ -92,6 +92,7 @@ def cmd_serve(settings: Settings, args) -> int:
 
 
 def cmd_template(settings: Settings, args) -> int:
+    from adep.forms.layout import form_file_name
     from adep.forms.writer import write_template
     from contracts.bin import is_valid_bin
     from warehouse.db import open_reader
@@ -106,7 +107,7 @@ def cmd_template(settings: Settings, args) -> int:
                            [period.year, period.quarter, args.bin]).fetchall()
         body = body[0] if body else None
         con.close()
-    out = args.out or settings.exports_dir / f"1-әу_{args.bin}_{period}.xlsx"
+    out = args.out or settings.exports_dir / form_file_name(args.bin, period)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_template(out, bin=args.bin, period=period, body_name=(body[0] if body else ""))
     console.print(f"Blank form for {args.bin} ({body[0] if body else 'not in the registry'}), {period}: {out}")
@@ -144,17 +145,20 @@ def cmd_status(settings: Settings, args) -> int:
 
 
 def cmd_export(settings: Settings, args) -> int:
-    from adep.outputs.export import ExportError, write_consolidated
+    from adep.outputs.export import ExportError, default_export_name, write_consolidated
 
     period = parse_period(args.period)
-    out = args.out or settings.exports_dir / f"1-әу_{args.level}_{period}.xlsx"
+    out = args.out or settings.exports_dir / default_export_name(args.level, period)
     with published_warehouse(settings, "nothing to export") as con:
         try:
-            result = write_consolidated(con, period, args.level, out)
+            result = write_consolidated(con, period, args.level, out, allow_stale=args.allow_stale)
         except ExportError as exc:
             raise UserError(str(exc)) from None
     console.print(f"Consolidated form 1-әу, {args.level}, {period} (version {result.version_id}, covers "
-                  f"{result.covered_count} of {result.expected_count} expected reports): {result.path}")
+                  f"{result.covered_count} of {result.expected_count} expected reports): {result.path}", soft_wrap=True)
+    if result.stale_note:
+        console.print(f"[yellow]Exported although stale (--allow-stale): {result.stale_note}; "
+                      f"the form's coverage line says so.[/]", soft_wrap=True)
     return 0
 
 

@@ -73,7 +73,7 @@ def run_demo(settings: Settings, *, bodies: int, period: Period | None, seed: in
 
 def _after_intake(settings: Settings, period: Period) -> dict[str, float]:
     """Both rollup stages, the Agency's export and the status table for the quarter."""
-    from adep.outputs.export import ExportError, write_consolidated
+    from adep.outputs.export import ExportError, default_export_name, write_consolidated
     from adep.outputs.status import print_status
     from flows.rollup import rollup
 
@@ -84,7 +84,7 @@ def _after_intake(settings: Settings, period: Period) -> dict[str, float]:
     t = time.perf_counter()
     with published_warehouse(settings, "nothing to export") as con:
         try:
-            result = write_consolidated(con, period, "agency", settings.exports_dir / f"1-әу_agency_{period}.xlsx")
+            result = write_consolidated(con, period, "agency", settings.exports_dir / default_export_name("agency", period))
             console.print(f"Consolidated form 1-әу, agency, {period}: {result.path}")
         except ExportError as exc:
             console.print(f"[yellow]{exc}[/]")

@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("period")
     export.add_argument("--level", default="agency", help="agency, or the BIN of a top-tier body")
     export.add_argument("--out", type=Path)
+    export.add_argument("--allow-stale", action="store_true",
+                        help="export the published rollup even if reports arrived or changed after it (the form says so)")
 
     template = sub.add_parser("template", help="a blank form for one body and period")
     template.add_argument("bin")

@@ -1,6 +1,8 @@
 """Where each piece of a form 1-әу sheet goes: one plan, drawn by any spreadsheet writer."""
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -36,6 +38,12 @@ CONSOLIDATED = {"kk": "жиынтық", "ru": "сводный"}
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 # Kazakh keyboards put the Cyrillic letter І (U+0406) where a Roman numeral I is meant.
 KAZAKH_I = "\u0406"
+
+# Printing: one line of 11-point text is 15 points high; a Cyrillic letter is about 1.15 widths of the digit '0'
+# that column widths are measured in, and one indent level is about three of them.
+LINE_POINTS = 15.0
+CHAR_WIDTH = 1.15
+INDENT_WIDTH = 3.0
 
 # Totals that equal the sum of their 'of which' rows on a clean form (the form's '==' rules), so people type
 # them as formulas.
@@ -259,3 +267,33 @@ def add_total_formulas(plan: SheetPlan, values: dict[str, object], layout: FormL
             continue  # an inconsistent or text total is something people type by hand
         refs = "+".join(f"{get_column_letter(plan.value_cells[p][1] + 1)}{plan.value_cells[p][0] + 1}" for p in parts)
         plan.put(*plan.value_cells[total], Formula(f"={refs}", values[total]), "value")
+
+
+def form_file_name(*parts: object) -> str:
+    """A file name adep writes for the form: '1-әу_<part>_<part>.xlsx', always with the form's own letter ә."""
+    return unicodedata.normalize("NFC", "_".join([FORM_INDEX, *(str(p) for p in parts)]) + ".xlsx")
+
+
+def wrapped_line_count(text: object, width: float, indent: int = 0) -> int:
+    """How many lines a wrapped cell of this column width (in character widths) needs to show the whole text."""
+    capacity = max(1, int((width - 1 - indent * INDENT_WIDTH) / CHAR_WIDTH))
+    lines = 0
+    for paragraph in str(text or "").split("\n"):
+        used = 0
+        lines += 1
+        for word in paragraph.split():
+            if used and used + 1 + len(word) <= capacity:
+                used += 1 + len(word)
+                continue
+            if used:
+                lines += 1  # the word does not fit after the others: a new line
+            # A word longer than a line breaks inside itself.
+            spans = math.ceil(len(word) / capacity)
+            lines += spans - 1
+            used = len(word) - (spans - 1) * capacity
+    return max(lines, 1)
+
+
+def row_height(lines: int, font_size: float = 11.0) -> float:
+    """The row height in points that shows this many lines of text of this size."""
+    return math.ceil(lines * LINE_POINTS * font_size / 11.0 + 2)

@@ -1,35 +1,47 @@
-"""The consolidated report in the layout of form 1-әу (openpyxl), from the latest published rollup."""
+"""The consolidated report in the layout of form 1-әу (openpyxl), from the latest published rollup, printed as
+the form the Agency signs; refused when the publication is stale, unless the user accepts that."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Font
 
-from adep.periods import Period
+from adep.forms.layout import CONSOLIDATED, INDEX_LINE, TABLE_HEADINGS, TITLE_KK, TITLE_RU, FormLayout, form_file_name, period_line
+from adep.outputs.breakdowns import BODIES_SHEET, KINDS_SHEET, REGIONS_SHEET, SheetTitle, agency_breakdowns, bodies_sheet
+from adep.outputs.sheets import BOX, HEADING, TOP, WRAP_TOP, fit_rows, put_number, put_text, set_print
 from adep.outputs.status import local_time
-from contracts.reporting import AGENCY
-from adep.forms.layout import CONSOLIDATED, HEADER_LABELS, INDEX_LINE, TABLE_HEADINGS, TITLE_KK, FormLayout, period_line
+from adep.periods import Period
 from contracts.bin import is_valid_bin
+from contracts.form import FORM_INDEX
+from contracts.reporting import AGENCY
+
+__all__ = ["AGENCY_NAME_KK", "BODIES_SHEET", "FORM_SHEET", "KINDS_SHEET", "REGIONS_SHEET", "ExportError",
+           "ExportResult", "StaleExport", "coverage_line", "default_export_name", "put_text", "write_consolidated"]
 
 AGENCY_NAME_KK = AGENCY.kk
-FORM_SHEET = "1-әу"
-BODIES_SHEET = "Органдар бойынша"
-KINDS_SHEET = "Түрлері бойынша"
-REGIONS_SHEET = "Өңірлер бойынша"
-# A cell whose text starts with one of these is taken as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-_THIN = Side(style="thin")
-_BOX = Border(_THIN, _THIN, _THIN, _THIN)
+AGENCY_NAME_RU = AGENCY.ru
+FORM_SHEET = FORM_INDEX
+WIDTHS = {"A": 8, "B": 70, "C": 20}
+SIGNATURES = (("Басшы / Руководитель", "____________________"),
+              ("Орындаушы / Исполнитель", "____________________"),
+              ("Күні / Дата", "«___» __________ 20___"))
+CHANGE_WORDS = {  # how a report changed after publication: English (screen), Kazakh, Russian (the form)
+    "arrived": ("{n} report(s) arrived", "{n} есеп келді", "поступило отчетов: {n}"),
+    "revised": ("{n} report(s) were revised", "{n} есеп түзетілді", "исправлено отчетов: {n}"),
+    "withdrawn": ("{n} report(s) were withdrawn", "{n} есеп кері алынды", "отозвано отчетов: {n}"),
+}
 
 
 class ExportError(ValueError):
     """Nothing to export: no published rollup for the level and period, or an unknown body."""
+
+
+class StaleExport(ExportError):
+    """The published rollup is older than reports that arrived or changed after it."""
 
 
 @dataclass(frozen=True)
@@ -40,28 +52,31 @@ class ExportResult:
     version_id: int
     expected_count: int
     covered_count: int
+    stale_counts: dict[str, int] = field(default_factory=dict)  # change ('arrived', ...) -> reports not included
+
+    @property
+    def stale_note(self) -> str:
+        """What the export leaves out, in English for the screen; empty when the publication is up to date."""
+        return _changes_text(self.stale_counts, 0) + " after publication and are not included" if self.stale_counts else ""
 
 
-def put_text(cell: Cell, text: object) -> Cell:
-    """Write text that can never become a live formula: stored as a string, marked as typed text."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text))
-    cell.value = value
-    if value.startswith(FORMULA_STARTS):
-        # openpyxl treats a string starting with '=' as a formula; force it back to a plain string, and set the
-        # quote prefix so a spreadsheet program keeps it text when someone edits the cell.
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
+def default_export_name(level: str, period: Period) -> str:
+    """The export's file name when the user gives none: 1-әу_<level>_<period>.xlsx."""
+    return form_file_name(level, period)
 
 
-def _number(cell: Cell, value: object) -> Cell:
-    cell.value = None if value is None or pd.isna(value) else int(value)
-    return cell
-
-
-def coverage_line(covered: int, expected: int) -> str:
-    return (f"Жиынтық есеп күтілген {expected} есептің {covered} есебін қамтиды "
+def coverage_line(covered: int, expected: int, stale_counts: dict[str, int] | None = None) -> str:
+    """How many expected reports the figures cover, and what arrived after publication and is not in them."""
+    line = (f"Жиынтық есеп күтілген {expected} есептің {covered} есебін қамтиды "
             f"(охвачено {covered} из {expected} ожидаемых отчетов)")
+    if stale_counts:
+        line += (f"; жарияланғаннан кейін {_changes_text(stale_counts, 1)}, олар жиынтыққа енгізілмеген "
+                 f"(после публикации {_changes_text(stale_counts, 2)}, они не включены)")
+    return line
+
+
+def _changes_text(counts: dict[str, int], language: int) -> str:
+    return ", ".join(CHANGE_WORDS[change][language].format(n=n) for change, n in counts.items() if n)
 
 
 def _latest_version(con: duckdb.DuckDBPyConnection, level: str, period: Period) -> pd.DataFrame:
@@ -69,6 +84,96 @@ def _latest_version(con: duckdb.DuckDBPyConnection, level: str, period: Period) 
         "select * from rollup_versions where is_latest and level = ? and year = ? and quarter = ?",
         [level, period.year, period.quarter],
     ).df()
+
+
+def _nothing_published(con: duckdb.DuckDBPyConnection, period: Period, stage: str) -> str:
+    """Why there is no version to export: no reports loaded, no ministry stage, or no agency stage yet."""
+    loaded = con.execute("select count(*) from core_submissions where year = ? and quarter = ? and is_in_force",
+                         [period.year, period.quarter]).fetchone()[0]
+    if not loaded:
+        rejected = con.execute("select count(*) from core_files where year = ? and quarter = ? and status = 'rejected'",
+                               [period.year, period.quarter]).fetchone()[0]
+        why = f" ({rejected} file(s) for it were rejected: see rejected/)" if rejected else ""
+        return (f"nothing to export for {period}: no report for {period} has been loaded{why}; "
+                f"put the reports into intake/ and run 'adep intake'")
+    ministry = _latest_version(con, "ministry", period)
+    if ministry.empty:
+        return (f"nothing to export for {period}: {loaded} report(s) are loaded but no ministry-level rollup is "
+                f"published; run 'adep rollup {period} --stage {'all' if stage == 'agency' else 'ministry'}'")
+    return (f"nothing to export for {period}: the ministry-level rollup is published (version "
+            f"{int(ministry.version_id.iloc[0])}) but no agency-level rollup; run 'adep rollup {period} --stage agency'")
+
+
+def _stale_changes(con: duckdb.DuckDBPyConnection, version_id: int, top_bin: str | None) -> pd.DataFrame:
+    """Reports in force now that the exported version did not sum (within the exported body's tree)."""
+    return con.execute(
+        """
+        select change, bin, name_kk, received_at
+        from stale_rollups
+        where version_id = ? and (cast(? as varchar) is null or top_bin = ?)
+        order by change, received_at, name_kk
+        """,
+        [version_id, top_bin, top_bin],
+    ).df()
+
+
+def _stale_counts(stale: pd.DataFrame) -> dict[str, int]:
+    return {change: int((stale.change == change).sum()) for change in CHANGE_WORDS if (stale.change == change).any()}
+
+
+def _stale_message(stale: pd.DataFrame, period: Period, stage: str, version: pd.Series) -> str:
+    shown = [f"{row.name_kk or '?'} ({row.bin})" for row in stale.head(3).itertuples()]
+    more = f" and {len(stale) - 3} more" if len(stale) > 3 else ""
+    published = f"{local_time(version.published_at):%Y-%m-%d %H:%M} Asia/Almaty"
+    return (f"the published {stage}-level rollup of {period} (version {int(version.version_id)}, {published}) is stale: "
+            f"{_changes_text(_stale_counts(stale), 0)} after publication ({', '.join(shown)}{more}); "
+            f"run 'adep rollup {period} --stage {'all' if stage == 'agency' else 'ministry'}' to include them, "
+            f"or export it as it is with --allow-stale")
+
+
+def write_consolidated(con: duckdb.DuckDBPyConnection, period: Period, level: str, out: str | Path,
+                       *, allow_stale: bool = False) -> ExportResult:
+    """Write the consolidated form for 'agency' or a top-tier body's BIN, with its breakdown sheets."""
+    out = Path(out)
+    if level == "agency":
+        stage, bin_ = "agency", None
+    elif is_valid_bin(level):
+        stage, bin_ = "ministry", level
+    else:
+        raise ExportError(f"level must be 'agency' or the BIN of a top-tier body, not {level!r}")
+    version = _latest_version(con, stage, period)
+    if version.empty:
+        raise ExportError(_nothing_published(con, period, stage))
+    version_id = int(version.version_id.iloc[0])
+    values = _form_values(con, period, stage, bin_)
+    if values.value.isna().all():
+        raise ExportError(f"{bin_} is not a top-tier body in the published {stage}-level rollup for {period}")
+    stale = _stale_changes(con, version_id, bin_)
+    if not stale.empty and not allow_stale:
+        raise StaleExport(_stale_message(stale, period, stage, version.iloc[0]))
+    stale_counts = _stale_counts(stale)
+    expected, covered = int(values.expected_count.iloc[0]), int(values.covered_count.iloc[0])
+    if bin_ is None:
+        names = (AGENCY_NAME_KK, AGENCY_NAME_RU)
+    else:
+        found = con.execute("select name_kk, name_ru from core_rollup_tree where version_id = ? and bin = ?",
+                            [version_id, bin_]).fetchall()
+        names = found[0] if found else ("", "")
+
+    page = _page_title(period, version.iloc[0])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = FORM_SHEET
+    _form_sheet(ws, period, names, bin_, values, coverage_line(covered, expected, stale_counts), version.iloc[0], page)
+    if bin_ is None:
+        agency_breakdowns(wb, con, period, version_id, page)
+    else:
+        bodies_sheet(wb, con, version_id, bin_, page)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    wb.save(tmp)
+    tmp.replace(out)
+    return ExportResult(out, level, str(period), version_id, expected, covered, stale_counts)
 
 
 def _form_values(con: duckdb.DuckDBPyConnection, period: Period, level: str, bin_: str | None) -> pd.DataFrame:
@@ -84,168 +189,66 @@ def _form_values(con: duckdb.DuckDBPyConnection, period: Period, level: str, bin
     ).df()
 
 
-def write_consolidated(con: duckdb.DuckDBPyConnection, period: Period, level: str, out: str | Path) -> ExportResult:
-    """Write the consolidated form for 'agency' or a top-tier body's BIN, with per-body breakdown sheets."""
-    out = Path(out)
-    if level == "agency":
-        stage, bin_ = "agency", None
-    elif is_valid_bin(level):
-        stage, bin_ = "ministry", level
-    else:
-        raise ExportError(f"level must be 'agency' or the BIN of a top-tier body, not {level!r}")
-    version = _latest_version(con, stage, period)
-    if version.empty:
-        raise ExportError(f"no {stage}-level rollup is published for {period}: run 'adep rollup {period} --stage {stage}'")
-    version_id = int(version.version_id.iloc[0])
-    values = _form_values(con, period, stage, bin_)
-    if values.value.isna().all():
-        raise ExportError(f"{bin_} is not a top-tier body in the published {stage}-level rollup for {period}")
-    expected, covered = int(values.expected_count.iloc[0]), int(values.covered_count.iloc[0])
-    if bin_ is None:
-        name = AGENCY_NAME_KK
-    else:
-        names = con.execute("select name_kk from core_rollup_tree where version_id = ? and bin = ?", [version_id, bin_]).fetchall()
-        name = names[0][0] if names else ""
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = FORM_SHEET
-    _form_sheet(ws, period, name, bin_, values, expected, covered, version.iloc[0])
-    if bin_ is None:
-        _agency_breakdowns(wb, con, period)
-    else:
-        _bodies_sheet(wb.create_sheet(BODIES_SHEET), con, version_id, bin_)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(out)
-    return ExportResult(out, level, str(period), version_id, expected, covered)
+def _periods_text(period: Period) -> str:
+    return f"{period_line(period, FormLayout())} / {period_line(period, FormLayout(language='ru'))}"
 
 
-def _form_sheet(ws, period: Period, name: str, bin_: str | None, values: pd.DataFrame, expected: int, covered: int,
-                version: pd.Series) -> None:
-    """Title, index, period, header with the body, the coverage line, then the form's 40 rows."""
-    labels = HEADER_LABELS["kk"]
-    put_text(ws.cell(1, 1), TITLE_KK).font = Font(bold=True, size=12)
-    put_text(ws.cell(2, 1), period_line(period, FormLayout())).font = Font(bold=True)
-    put_text(ws.cell(3, 1), INDEX_LINE)
-    put_text(ws.cell(3, 3), CONSOLIDATED["kk"]).font = Font(bold=True)
-    put_text(ws.cell(5, 2), labels["body_name"])
-    put_text(ws.cell(5, 3), name)
-    put_text(ws.cell(6, 2), labels["bin"])
-    put_text(ws.cell(6, 3), bin_ or "")
-    put_text(ws.cell(7, 2), "Қамтылған есептер")
-    put_text(ws.cell(7, 3), f"{covered} / {expected}")
-    put_text(ws.cell(8, 1), coverage_line(covered, expected))
-    put_text(ws.cell(9, 1), f"Жарияланған нұсқа № {int(version.version_id)}, {local_time(version.published_at):%Y-%m-%d %H:%M} (Астана уақыты)")
-    heading_row = 11
-    for col, text in enumerate(TABLE_HEADINGS["kk"], start=1):
-        cell = put_text(ws.cell(heading_row, col), text)
-        cell.font, cell.border = Font(bold=True), _BOX
-        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-    for offset, row in enumerate(values.itertuples(), start=1):
+def _page_title(period: Period, version: pd.Series) -> SheetTitle:
+    """The period and version every printed page names in its footer."""
+    published = f"{local_time(version.published_at):%Y-%m-%d %H:%M}"
+    return SheetTitle(
+        period_text=_periods_text(period),
+        footer=(f"{FORM_INDEX}, {period.year} ж. {period.quarter} тоқсан / {period.quarter} кв. {period.year} г.",
+                f"Нұсқа / Версия № {int(version.version_id)}, {published}"),
+    )
+
+
+def _form_sheet(ws, period: Period, names: tuple[str, str], bin_: str | None, values: pd.DataFrame, coverage: str,
+                version: pd.Series, page: SheetTitle) -> None:
+    """Titles, period, the body, coverage and version, the form's 40 rows, signatures; A4 portrait."""
+    for column, width in WIDTHS.items():
+        ws.column_dimensions[column].width = width
+    published = f"{local_time(version.published_at):%Y-%m-%d %H:%M}"
+    bold, title = Font(bold=True), Font(bold=True, size=12)
+    name = names[0] + (f" / {names[1]}" if names[1] and names[1] != names[0] else "")
+    lines = [
+        (TITLE_KK, title),
+        (TITLE_RU, title),
+        (_periods_text(period), bold),
+        (f"{INDEX_LINE}   ({CONSOLIDATED['kk']} / {CONSOLIDATED['ru']})", bold),
+        ("", None),
+        (f"Мемлекеттік органның атауы / Наименование государственного органа: {name}", None),
+        *([(f"БСН / БИН: {bin_}", None)] if bin_ else []),
+        (coverage, None),
+        (f"Жарияланған нұсқа / Опубликованная версия № {int(version.version_id)}, {published} "
+         "(Астана уақыты / время Астаны)", None),
+        ("", None),
+    ]
+    for row, (text, font) in enumerate(lines, start=1):
+        if not text:
+            continue
+        cell = put_text(ws.cell(row, 1), text)
+        cell.font = font or Font()
+        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center" if font is title else "left")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    heading_row = len(lines) + 1
+    for col, (kk, ru) in enumerate(zip(TABLE_HEADINGS["kk"], TABLE_HEADINGS["ru"]), start=1):
+        cell = put_text(ws.cell(heading_row, col), f"{kk}\n{ru}")
+        cell.font, cell.border, cell.alignment = Font(bold=True), BOX, HEADING
+    for offset, item in enumerate(values.itertuples(), start=1):
         r = heading_row + offset
-        code = put_text(ws.cell(r, 1), row.code)
-        code.alignment, code.border = Alignment(horizontal="center", vertical="top"), _BOX
-        label = put_text(ws.cell(r, 2), row.label_kk)
-        label.alignment = Alignment(wrap_text=True, vertical="top", indent=row.code.count("."))
-        label.border = _BOX
-        value = _number(ws.cell(r, 3), 0 if pd.isna(row.value) else row.value)
-        value.border = _BOX
-    ws.column_dimensions["A"].width = 8
-    ws.column_dimensions["B"].width = 70
-    ws.column_dimensions["C"].width = 20
-    ws.print_title_rows = f"{heading_row}:{heading_row}"
+        code = put_text(ws.cell(r, 1), item.code)
+        code.alignment, code.border = Alignment(horizontal="center", vertical="top"), BOX
+        label = put_text(ws.cell(r, 2), item.label_kk)
+        label.alignment = Alignment(wrap_text=True, vertical="top", indent=item.code.count("."))
+        label.border = BOX
+        value = put_number(ws.cell(r, 3), 0 if pd.isna(item.value) else item.value)
+        value.border, value.alignment = BOX, TOP
+    last_table_row = heading_row + len(values)
+    for offset, (role, line) in enumerate(SIGNATURES, start=2):
+        put_text(ws.cell(last_table_row + offset, 2), role).alignment = WRAP_TOP
+        put_text(ws.cell(last_table_row + offset, 3), line)
+    fit_rows(ws, 1, last_table_row + len(SIGNATURES) + 1)
     ws.freeze_panes = ws.cell(heading_row + 1, 1)
-
-
-def _codes(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("select code from core_indicators order by position").fetchall()]
-
-
-def _wide_sheet(ws, frame: pd.DataFrame, key_columns: list[tuple[str, str]], codes: list[str]) -> None:
-    """One row per member: its key columns as text, then one column per row code of the form."""
-    for col, (_, heading) in enumerate(key_columns, start=1):
-        put_text(ws.cell(1, col), heading).font = Font(bold=True)
-    for offset, code in enumerate(codes, start=len(key_columns) + 1):
-        put_text(ws.cell(1, offset), code).font = Font(bold=True)
-    for r, row in enumerate(frame.itertuples(index=False), start=2):
-        data = row._asdict()
-        for col, (name, _) in enumerate(key_columns, start=1):
-            value = data[name]
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and not pd.isna(value):
-                _number(ws.cell(r, col), value)
-            else:
-                put_text(ws.cell(r, col), value)
-        for offset, code in enumerate(codes, start=len(key_columns) + 1):
-            _number(ws.cell(r, offset), data.get(f"v_{code}"))
-    ws.freeze_panes = ws.cell(2, len(key_columns) + 1)
-    for col in range(1, len(key_columns) + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 16
-    ws.column_dimensions["B"].width = 45
-
-
-def _pivot(long: pd.DataFrame, keys: list[str], codes: list[str]) -> pd.DataFrame:
-    """Long (member, code, value) rows to one row per member with a v_<code> column per row code."""
-    if long.empty:
-        return pd.DataFrame(columns=keys + [f"v_{c}" for c in codes])
-    wide = long.groupby(keys + ["code"], dropna=False)["value"].sum(min_count=1).unstack("code")
-    wide = wide.reindex(columns=codes)
-    wide.columns = [f"v_{c}" for c in wide.columns]
-    return wide.reset_index()
-
-
-def _agency_breakdowns(wb: Workbook, con: duckdb.DuckDBPyConnection, period: Period) -> None:
-    """Per top-tier body (consolidated), per kind and per region of the reporting bodies."""
-    codes = _codes(con)
-    long = con.execute(
-        """
-        select b.breakdown, coalesce(b.breakdown_key, '') as breakdown_key, b.code, b.value, b.expected_count,
-               b.covered_count, t.name_kk, t.kind, t.region
-        from rollup_breakdowns as b
-        left join core_rollup_tree as t on t.version_id = b.version_id and t.bin = b.breakdown_key and b.breakdown = 'body'
-        where b.year = ? and b.quarter = ?
-        """,
-        [period.year, period.quarter],
-    ).df()
-    bodies = long[long.breakdown == "body"].fillna({"name_kk": "", "kind": "", "region": ""})
-    _wide_sheet(wb.create_sheet(BODIES_SHEET),
-                _pivot(bodies, ["breakdown_key", "name_kk", "kind", "region", "expected_count", "covered_count"], codes)
-                .sort_values("name_kk"),
-                [("breakdown_key", "БСН"), ("name_kk", "Мемлекеттік органның атауы"), ("kind", "kind"),
-                 ("region", "region"), ("expected_count", "күтілген есептер"), ("covered_count", "қамтылған есептер")],
-                codes)
-    for sheet, breakdown, heading in ((KINDS_SHEET, "kind", "kind"), (REGIONS_SHEET, "region", "region")):
-        part = long[long.breakdown == breakdown]
-        _wide_sheet(wb.create_sheet(sheet),
-                    _pivot(part, ["breakdown_key", "expected_count", "covered_count"], codes).sort_values("breakdown_key"),
-                    [("breakdown_key", heading), ("expected_count", "күтілген есептер"), ("covered_count", "қамтылған есептер")],
-                    codes)
-
-
-def _bodies_sheet(ws, con: duckdb.DuckDBPyConnection, version_id: int, top_bin: str) -> None:
-    """Every body of the top-tier body's tree as published: its own figures, or marked missing."""
-    codes = _codes(con)
-    long = con.execute(
-        """
-        select t.bin, t.name_kk, coalesce(t.parent_bin, '') as parent_bin, t.depth, t.kind, coalesce(t.region, '') as region,
-               case when i.file_id is null then 'жоқ' else 'тапсырылды' end as state,
-               coalesce(s.body_name, '') as body_name_as_filed, v.code, v.value
-        from core_rollup_tree as t
-        left join core_rollup_inputs as i on i.version_id = t.version_id and i.bin = t.bin
-        left join core_submissions as s on s.file_id = i.file_id
-        left join core_values as v on v.file_id = i.file_id
-        where t.version_id = ? and t.top_bin = ?
-        """,
-        [version_id, top_bin],
-    ).df()
-    keys = ["bin", "name_kk", "parent_bin", "depth", "kind", "region", "state", "body_name_as_filed"]
-    filled = long.assign(code=long.code.fillna(codes[0]))
-    wide = _pivot(filled, keys, codes).sort_values(["depth", "parent_bin", "name_kk"])
-    missing = wide.state == "жоқ"
-    wide.loc[missing, [f"v_{c}" for c in codes]] = None
-    _wide_sheet(ws, wide,
-                [("bin", "БСН"), ("name_kk", "Мемлекеттік органның атауы"), ("parent_bin", "жоғары тұрған орган"),
-                 ("depth", "деңгей"), ("kind", "kind"), ("region", "region"), ("state", "есеп"),
-                 ("body_name_as_filed", "есептегі атауы")],
-                codes)
+    ws.print_area = f"A1:C{last_table_row + len(SIGNATURES) + 1}"
+    set_print(ws, landscape=False, title_rows=f"{heading_row}:{heading_row}", footer=page.footer)

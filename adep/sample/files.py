@@ -41,7 +41,7 @@ def file_name(body: dict, period: Period, rng: random.Random, taken: set[str]) -
     patterns = [
         (6, f"1-әу_{short}_{q}кв{y}.xlsx"),
         (2, f"1-әу {short} {q} кв {y}.xlsx"),
-        (1, f"{short}_1-ЭУ_{q}кв{y}.XLSX"),
+        (1, f"{short}_1-ӘУ_{q}кв{y}.XLSX"),
         (1, f"Отчет 1-әу {short} {ROMAN[q]} квартал {y}.xlsx"),
         (1, f"1-әу_{body['bin']}_{y}Q{q}.xlsx"),
     ]

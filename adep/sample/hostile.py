@@ -150,8 +150,12 @@ def zip_ratio_bomb(path: Path) -> Path:
 
 
 def _good_for_container(path: Path) -> Path:
-    from tests.conftest import clean_values, make_bin
-    return good_report(path, make_bin(900), clean_values())
+    import random
+
+    from adep.sample.values import clean_values
+    from contracts.bin import complete_bin
+
+    return good_report(path, complete_bin("99000090001"), clean_values(random.Random(900)))
 
 
 # --- XML entities ------------------------------------------------------------------------------------------
