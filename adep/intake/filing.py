@@ -1,13 +1,12 @@
 """Filing files away where the ledger says they live, and finishing what an interrupted run left undone."""
 from __future__ import annotations
 
-import hashlib
 import os
-import stat
 from pathlib import Path
 
 import duckdb
 
+from adep.files import sha256_of
 from adep.outputs.findings_file import write_findings_file
 from adep.settings import Settings
 from adep.intake.checks import CheckedBatch
@@ -54,26 +53,6 @@ def refile_reports(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, settings
         write_findings_files(con, settings, [int(i) for i in still.file_id])
 
 
-def _sha256(path: Path) -> str | None:
-    """The bytes' fingerprint of a regular file; None for links, pipes and anything that is not one (never followed)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        h = hashlib.sha256()
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest()
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
 def finish_interrupted_filing(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     """Move every file whose load committed but whose move did not happen (a crash in between); returns how many.
 
@@ -97,7 +76,7 @@ def finish_interrupted_filing(con: duckdb.DuckDBPyConnection, settings: Settings
     for row in missing.itertuples():
         candidates = by_id.get(int(row.file_id), []) + [settings.intake_dir / row.file_name]
         for source in candidates:
-            if _sha256(source) == row.sha256:
+            if sha256_of(source) == row.sha256:
                 target = home / row.stored_path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 old_findings = Path(f"{source}.findings.txt")

@@ -11,6 +11,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from adep.files import atomic_path
 from adep.periods import Period
 from adep.outputs.status import local_time
 from adep.forms.layout import CONSOLIDATED, HEADER_LABELS, INDEX_LINE, TABLE_HEADINGS, TITLE_KK, FormLayout, period_line
@@ -114,10 +115,8 @@ def write_consolidated(con: duckdb.DuckDBPyConnection, period: Period, level: st
         _agency_breakdowns(wb, con, period)
     else:
         _bodies_sheet(wb.create_sheet(BODIES_SHEET), con, version_id, bin_)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(out)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
     return ExportResult(out, level, str(period), version_id, expected, covered)
 
 

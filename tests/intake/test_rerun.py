@@ -107,7 +107,8 @@ def test_a_rerun_interrupted_before_its_move_is_finished_by_the_next_run(home, s
     fixed.write_text(path.read_text(encoding="utf-8") + f"{newcomer},N,N,territorial_unit,{bins['ministry']},Астана,2020-01-01,\n", encoding="utf-8")
     with open_writer(home) as con:
         load_registry(con, fixed)
-        batch, ids = rerun_batch(home, select_files_to_rerun(con, None, None))
+        chosen, _ = select_files_to_rerun(con, home, None, None)
+        batch, ids = rerun_batch(home, chosen)
         batch.results = read_batch(batch.arrivals, home)
         record_attempts(check_reports(batch.arrivals, batch.results, con, home, rerun_ids=ids), con, ids)
         # ... the process dies here: the ledger says archive/, the file is still in rejected/
