@@ -131,7 +131,7 @@ def apply_supersede_rule(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql("ledger/supersede_plan"))
     con.execute(sql("ledger/supersede_submissions"))
     con.execute(sql("ledger/supersede_files"))
-    con.execute("drop table supersede_plan")
+    con.execute(sql("ledger/drop_supersede_plan"))
 
 
 def insert_values_and_findings(con: duckdb.DuckDBPyConnection, batch: CheckedBatch, ids: pd.DataFrame) -> None:

@@ -10,6 +10,7 @@ from adep.files import sha256_of
 from adep.outputs.findings_file import write_findings_file
 from adep.settings import Settings
 from adep.intake.checks import CheckedBatch
+from warehouse.queries import sql
 
 
 def file_reports_away(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -28,10 +29,8 @@ def file_reports_away(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, setti
 
 def write_findings_files(con: duckdb.DuckDBPyConnection, settings: Settings, file_ids: list[int]) -> None:
     """Write the readable findings file beside each rejected file, from what the warehouse recorded."""
-    files = con.execute("select file_id, file_name, stored_path, bin, year, quarter from core_files where file_id in (select unnest(?))", [file_ids]).df()
-    found = con.execute(
-        "select * from findings where file_id in (select unnest(?)) order by file_id, severity, code, rule", [file_ids]
-    ).df()
+    files = con.execute(sql("ledger/findings_file_headers"), {"file_ids": file_ids}).df()
+    found = con.execute(sql("ledger/latest_findings"), {"file_ids": file_ids}).df()
     groups = dict(tuple(found.groupby("file_id")))
     for row in files.itertuples():
         write_findings_file(settings.home / (row.stored_path + ".findings.txt"), row, groups.get(row.file_id, found.iloc[0:0]))
@@ -59,7 +58,7 @@ def finish_interrupted_filing(con: duckdb.DuckDBPyConnection, settings: Settings
     The ledger is the truth: a file belongs where core_files.stored_path says. It may still be in intake/
     (first pass) or at its previous place in rejected/ (a rerun); either way it is found by its bytes.
     """
-    ledger = con.execute("select file_id, file_name, stored_path, sha256 from core_files").df()
+    ledger = con.execute(sql("ledger/filed_places")).df()
     home = settings.home
     missing = ledger[[not os.path.lexists(home / p) for p in ledger.stored_path]]
     if missing.empty:
