@@ -171,6 +171,8 @@ def select_files_to_rerun(con: duckdb.DuckDBPyConnection, settings: Settings, fi
     """
     if file_ids:
         check_rerun_ids(con, file_ids)
+    with transaction(con):  # files recorded before resolutions were kept get theirs now (a no-op otherwise)
+        con.execute(sql("ledger/resolve_rejected"))
     params = {"file_ids": [int(i) for i in file_ids] if file_ids else None,
               "year": period[0] if period else None, "quarter": period[1] if period else None}
     rejected = con.execute(sql("ledger/rejected_files"), params).df()
