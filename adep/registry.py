@@ -12,6 +12,7 @@ import pandas as pd
 
 from contracts.bin import is_valid_bin
 from contracts.reporting import kinds
+from warehouse.transaction import transaction
 
 COLUMNS = ["bin", "name_kk", "name_ru", "kind", "parent_bin", "region", "valid_from", "valid_to"]
 KINDS = set(kinds())
@@ -140,8 +141,7 @@ def load_registry(con: duckdb.DuckDBPyConnection, path: str | Path) -> RegistryL
     typed = validate_registry(read_registry_csv(path))
     raw = Path(path).read_bytes()
     rows = typed[["bin", "name_kk", "name_ru", "kind", "parent_bin", "region", "valid_from", "valid_to"]]
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         load_id = con.execute("select coalesce(max(registry_load_id), 0) + 1 from core_registry_loads").fetchall()[0][0]
         con.execute(
             "insert into core_registry_loads values (?, ?, ?, now(), ?)",
@@ -153,8 +153,4 @@ def load_registry(con: duckdb.DuckDBPyConnection, path: str | Path) -> RegistryL
             "valid_from::date, valid_to::date, ? from rows",
             [load_id],
         )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return RegistryLoad(load_id, len(rows), rows.bin.nunique())

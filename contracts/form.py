@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from functools import lru_cache
@@ -146,6 +147,15 @@ def rules(path: Path | None = None) -> tuple[Rule, ...]:
     if path is not None and Path(path).is_file():
         return _rules_cached(str(path), Path(path).stat().st_mtime)
     return _rules_cached(None, None)
+
+
+def rules_sha256(path: Path | None = None) -> str:
+    """The fingerprint of the rules file rules(path) reads, to tell later whether a file was checked against these rules."""
+    if path is not None and Path(path).is_file():
+        data = Path(path).read_bytes()
+    else:
+        data = resources.files("contracts").joinpath("data", "rules.csv").read_bytes()
+    return hashlib.sha256(data).hexdigest()
 
 
 def normalize_code(raw: object) -> str | None:

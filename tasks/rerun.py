@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 from prefect import task
 from prefect.cache_policies import NONE
 
@@ -14,9 +15,11 @@ from warehouse import ledger
 
 @task(cache_policy=NONE)
 def select_files_to_rerun(con: duckdb.DuckDBPyConnection, settings: Settings, file_ids: list[int] | None,
-                          period: tuple[int, int] | None) -> tuple[Batch, list[int]]:
-    """The rejected files to process again, as a batch."""
-    return rerun_batch(settings, ledger.select_files_to_rerun(con, file_ids, period))
+                          period: tuple[int, int] | None, force: bool = False) -> tuple[Batch, list[int], pd.DataFrame]:
+    """The rejected files to process again, as a batch with their ledger ids, and those left alone with the reason."""
+    chosen, skipped = ledger.select_files_to_rerun(con, settings, file_ids, period, force=force)
+    batch, ids = rerun_batch(settings, chosen)
+    return batch, ids, skipped
 
 
 @task(cache_policy=NONE)

@@ -17,6 +17,7 @@ class IntakeSummary:
     superseded: int = 0  # good reports replaced by a later one in the same run
     recovered: int = 0  # files whose filing an interrupted run had left unfinished
     waiting: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # rerun: rejected files left alone, by reason
     seconds: float = 0.0
     step_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -34,6 +35,11 @@ class IntakeSummary:
         self.superseded += int((f.status == "superseded").sum())
         self.recovered += int((f.status == "recover").sum())
 
+    def add_skipped(self, reasons) -> None:
+        """Count the files a rerun left alone, by reason."""
+        for reason in reasons:
+            self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
     def as_dict(self) -> dict:
         d = asdict(self)
         d["files"] = self.files
@@ -43,8 +49,10 @@ class IntakeSummary:
     def as_line(self) -> str:
         parts = ", ".join(f"{getattr(self, k)} {k}" for k in OUTCOMES if getattr(self, k))
         rate = self.files / self.seconds if self.seconds else 0
+        skipped = "; ".join(f"{n} skipped, {reason}" for reason, n in self.skipped.items())
         return f"intake: {self.files} file(s) in {self.seconds:.1f} s ({rate:.0f}/s): {parts or 'nothing to do'}" + (
-            f"; {len(self.waiting)} still being copied, left for the next pass" if self.waiting else "")
+            f"; {len(self.waiting)} still being copied, left for the next pass" if self.waiting else "") + (
+            f"; {skipped}" if skipped else "")
 
 
 LINES_PER_RECORD = 250
@@ -67,5 +75,13 @@ def log_outcomes(logger, batch: CheckedBatch) -> None:
                 detail += f" [{rules_by_key[key]}]"
         name = row.file_name.replace("\n", "\\n").replace("\r", "\\r")  # one line per file, whatever its name
         lines.append(f"{name}: {status}{detail} -> {row.stored_path}")
+    for start in range(0, len(lines), LINES_PER_RECORD):
+        logger.info("\n".join(lines[start:start + LINES_PER_RECORD]))
+
+
+def log_skipped(logger, skipped) -> None:
+    """One log line per rejected file a rerun left alone, with the reason (skipped: file_name and reason)."""
+    lines = [f"{row.file_name}: skipped, {row.reason}".replace("\n", "\\n").replace("\r", "\\r")
+             for row in skipped.itertuples()]
     for start in range(0, len(lines), LINES_PER_RECORD):
         logger.info("\n".join(lines[start:start + LINES_PER_RECORD]))

@@ -1,9 +1,10 @@
 """Comments on the warehouse views, applied after every (re)creation of the views."""
 from __future__ import annotations
 
-from importlib import resources
-
 import duckdb
+
+from warehouse.queries import sql
+from warehouse.transaction import transaction
 
 
 def apply_comments(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -12,22 +13,20 @@ def apply_comments(con: duckdb.DuckDBPyConnection) -> list[str]:
     A comment on a column that a view no longer has is skipped rather than stopping the warehouse from opening;
     the tests require that none is skipped.
     """
-    sql = resources.files("warehouse").joinpath("sql", "comments.sql").read_text(encoding="utf-8")
-    statements = [s.query for s in con.extract_statements(sql)]
+    statements = [s.query for s in con.extract_statements(sql("comments"))]
     rows = con.execute("select code, label_kk, label_ru from core_indicators order by position").fetchall()
     for code, label_kk, label_ru in rows:
         # DDL takes no parameters: the label is quoted as an SQL string literal.
         text = f"Row {code} of form 1-әу: {label_kk} / {label_ru}".replace("'", "''")
         statements.append(f"comment on column report_values_wide.row_{code.replace('.', '_')} is '{text}'")
     # One transaction is much faster than a commit per comment; only when one fails are they applied one by one.
-    con.execute("begin transaction")
     try:
-        for statement in statements:
-            con.execute(statement)
-        con.execute("commit")
+        with transaction(con):
+            for statement in statements:
+                con.execute(statement)
         return []
     except (duckdb.CatalogException, duckdb.BinderException):
-        con.execute("rollback")
+        pass
     failed = []
     for statement in statements:
         try:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from adep.files import atomic_path
 from adep.settings import Settings, load_settings
 
 # The views an analyst outside the project gets as Parquet files (the public surface, interface.md and docs/).
@@ -84,9 +85,8 @@ def export_parquet(home: str | Path | Settings | None, out_dir: str | Path,
     try:
         for view in views:
             target = out / f"{view}.parquet"
-            tmp = out / f".{view}.parquet.tmp"
-            con.table(view).write_parquet(str(tmp), compression="zstd")
-            tmp.replace(target)
+            with atomic_path(target) as tmp:
+                con.table(view).write_parquet(str(tmp), compression="zstd")
             written.append(target)
         columns = con.execute(
             """
@@ -100,7 +100,7 @@ def export_parquet(home: str | Path | Settings | None, out_dir: str | Path,
     finally:
         con.close()
     catalogue = out / "columns.csv"
-    with open(catalogue, "w", newline="", encoding="utf-8") as fh:
+    with atomic_path(catalogue) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["view", "column", "type", "comment"])
         writer.writerows(columns)

@@ -7,41 +7,25 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 
 import duckdb
 
+from adep.files import atomic_path, stale_temporaries
 from adep.settings import Settings
 from warehouse.comments import apply_comments
-
-VIEW_ORDER_FILE = "order.txt"
-
-
-@contextlib.contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One transaction: committed when the block ends, rolled back on any error (or a kill, by DuckDB's log)."""
-    con.execute("begin transaction")
-    try:
-        yield con
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
+from warehouse.queries import sql_files
+# The transaction helper lives below this module (comments use it too); warehouse.db.transaction is the same one.
+from warehouse.transaction import transaction  # noqa: F401
 
 
 class WarehouseBusy(RuntimeError):
     """Another adep process holds the warehouse for writing."""
 
 
-def _sql_files(folder: str) -> list[tuple[str, str]]:
-    root = resources.files("warehouse").joinpath(folder)
-    return sorted((p.name, p.read_text(encoding="utf-8")) for p in root.iterdir() if p.name.endswith(".sql"))
-
-
 def migrations() -> list[tuple[int, str, str]]:
     """Numbered schema changes, applied in order: (version, file name, sql)."""
-    return [(int(name.split("_", 1)[0]), name, sql) for name, sql in _sql_files("migrations")]
+    return [(int(name.split("_", 1)[0]), name, sql) for name, sql in sql_files("migrations")]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
@@ -63,7 +47,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
     # Views may read other views: a view file lists what it needs by standing later in name order,
     # so files are applied in order, retrying those whose dependencies come later.
-    pending = _sql_files("views")
+    pending = sql_files("views")
     for _ in range(len(pending) + 1):
         failed = []
         for name, sql in pending:
@@ -142,11 +126,10 @@ def publish_copy(settings: Settings) -> Path:
     target = settings.published_path
     target.parent.mkdir(parents=True, exist_ok=True)
     # A copy a killed run left half-written; the caller holds the writer lock, so no one else is writing one.
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+    for stale in stale_temporaries(target):
         stale.unlink(missing_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.copyfile(settings.warehouse_path, tmp)
-    os.replace(tmp, target)
+    with atomic_path(target) as tmp:
+        shutil.copyfile(settings.warehouse_path, tmp)
     return target
 
 

@@ -1,7 +1,9 @@
 """The ledger: every file, attempt, submission, value and finding, written in one transaction per batch.
 
-One supersede rule for intake and rerun alike: of the good reports for one body, period and scope, the later
-arrival (received_at, then ledger id) is in force; the others stay queryable as superseded.
+The intake and the rerun write it through the same statements (warehouse/sql/ledger/), with the batch's files
+registered as batch_files. One supersede rule for both: of the good reports for one body, period and scope, the
+later arrival (received_at, then ledger id) is in force; the others stay queryable as superseded. A rejected file
+is resolved once its body files a good report for that period after it.
 """
 from __future__ import annotations
 
@@ -11,7 +13,11 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from warehouse.db import transaction
+from adep.files import sha256_of
+from adep.settings import Settings
+from contracts.form import rules_sha256
+from warehouse.queries import sql
+from warehouse.transaction import transaction
 
 if TYPE_CHECKING:
     from adep.intake.checks import CheckedBatch
@@ -19,6 +25,16 @@ if TYPE_CHECKING:
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
 
 MAX_NAME_BYTES = 150
+
+# What both paths give the ledger about each file of a batch (the columns of batch_files).
+BATCH_COLUMNS = ["file_id", "attempt", "run_id", "file_name", "sha256", "size_bytes", "received_at", "status",
+                 "stored_path", "duplicate_of", "bin", "year", "quarter", "body_name", "commissioner", "phone",
+                 "signed_on", "is_consolidated", "deadline_at", "is_late", "error_count", "warning_count",
+                 "rules_sha256"]
+
+# Why `rerun --failed` leaves a rejected file alone (`--all` does not).
+SKIP_RESOLVED = "resolved: its body filed a good report for the period after it"
+SKIP_UNCHANGED = "unchanged: same bytes, registry entry and rules as at its last attempt"
 
 
 
@@ -44,20 +60,19 @@ def stored_path(file_id: int, status: str, name: str, year, quarter) -> str:
 
 
 def load_reports(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> CheckedBatch:
-    """Record every file, submission, value and finding of the batch in one transaction."""
+    """Record every new file of the batch, its submission, values and findings in one transaction."""
     files = batch.files
     new = files[files.status != "recover"].copy()
     with transaction(con):
-        next_id = con.execute("select coalesce(max(file_id), 0) + 1 from core_files").fetchall()[0][0]
+        next_id = con.execute(sql("ledger/next_file_id")).fetchall()[0][0]
         new["file_id"] = range(next_id, next_id + len(new))
         by_key = dict(zip(new.index, new.file_id))
         in_batch = new.duplicate_of.notna() & (new.duplicate_of < 0)
         new.loc[in_batch, "duplicate_of"] = [by_key[-1 - int(k)] for k in new.loc[in_batch, "duplicate_of"]]
-        _supersede_within(new)
         new["stored_path"] = [stored_path(r.file_id, r.status, r.file_name, r.year, r.quarter) for r in new.itertuples()]
-        new["run_id"] = run_id
-        _insert(con, new, batch)
-        _supersede_in_warehouse(con, new)
+        new["attempt"] = 1
+        statuses = _record(con, batch, new, run_id, "ledger/insert_files")
+    new["status"] = [statuses[int(i)] for i in new.file_id]
     files["file_id"] = pd.array([None] * len(files), dtype="Int64")
     files["stored_path"] = pd.Series([None] * len(files), index=files.index, dtype=object)
     files.loc[new.index, "file_id"] = new.file_id
@@ -65,40 +80,58 @@ def load_reports(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, run_id: st
     files.loc[new.index, "status"] = new.status
     recover = files.index[files.status == "recover"]
     if len(recover):
-        prior = con.execute("select file_id, stored_path from core_files where file_id in (select unnest(?))",
-                            [[int(x) for x in files.loc[recover, "duplicate_of"]]]).df().set_index("file_id")
+        prior = con.execute(sql("ledger/stored_paths"), {"file_ids": [int(x) for x in files.loc[recover, "duplicate_of"]]}).df()
+        prior = prior.set_index("file_id").stored_path
         files.loc[recover, "file_id"] = files.loc[recover, "duplicate_of"]
-        files.loc[recover, "stored_path"] = [prior.at[int(i), "stored_path"] for i in files.loc[recover, "duplicate_of"]]
+        files.loc[recover, "stored_path"] = [prior[int(i)] for i in files.loc[recover, "duplicate_of"]]
     return batch
 
 
-def _supersede_within(new: pd.DataFrame) -> None:
-    """Two good reports for one body and period in a batch: the later arrival is in force."""
-    loaded = new[new.status == "loaded"].sort_values(["received_at", "file_id"])
-    latest = loaded.groupby(["bin", "year", "quarter", "is_consolidated"]).file_id.transform("last")
-    older = latest.index[latest != loaded.file_id]
-    new.loc[older, "status"] = "superseded"
-    new["superseded_by"] = pd.array([None] * len(new), dtype="Int64")
-    new.loc[older, "superseded_by"] = latest.loc[older].astype("Int64")
+def record_attempts(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, file_ids: list[int], run_id: str | None = None) -> CheckedBatch:
+    """Record a new attempt at each rerun file in one transaction; a file that now passes becomes a submission."""
+    files = batch.files
+    files["file_id"] = file_ids
+    attempts = {i: n for i, _, n in con.execute(sql("ledger/file_statuses"), {"file_ids": file_ids}).fetchall()}
+    files["attempt"] = [attempts[i] + 1 for i in file_ids]
+    files["stored_path"] = [stored_path(r.file_id, r.status, r.file_name, r.year, r.quarter) for r in files.itertuples()]
+    with transaction(con):
+        statuses = _record(con, batch, files, run_id, "ledger/update_rerun_files")
+    files["status"] = [statuses[i] for i in file_ids]
+    return batch
 
 
-def _insert(con: duckdb.DuckDBPyConnection, new: pd.DataFrame, batch: CheckedBatch) -> None:
-    con.register("new_files", new)
-    con.execute("""
-        insert into core_files
-        select file_id, file_name, sha256, size_bytes, received_at, status, stored_path,
-               duplicate_of, superseded_by, bin, year, quarter, error_count, warning_count, 1, now()
-        from new_files
-    """)
-    con.execute("insert into core_attempts select file_id, 1, now(), status, error_count, warning_count, run_id from new_files")
-    con.execute("""
-        insert into core_submissions
-        select file_id, bin, year, quarter, body_name, commissioner, phone, try_cast(signed_on as date),
-               is_consolidated, received_at, deadline_at, is_late, status = 'loaded'
-        from new_files where status in ('loaded', 'superseded')
-    """)
-    insert_values_and_findings(con, batch, new[["file_id"]].assign(attempt=1))
-    con.unregister("new_files")
+def _record(con: duckdb.DuckDBPyConnection, batch: CheckedBatch, files: pd.DataFrame, run_id: str | None,
+            write_files: str) -> dict[int, str]:
+    """What intake and rerun write alike, inside the caller's transaction; returns each file's status afterwards.
+
+    write_files inserts the batch's new files (intake) or updates the rerun ones; then the submissions of the good
+    reports, the supersede rule, the attempts with what they were checked against, the resolutions, the values
+    and findings.
+    """
+    con.register("batch_files", files.assign(run_id=run_id)[BATCH_COLUMNS])
+    try:
+        con.execute(sql(write_files))
+        con.execute(sql("ledger/insert_submissions"))
+        apply_supersede_rule(con)
+        con.execute(sql("ledger/insert_attempts"))
+        con.execute(sql("ledger/resolve_rejected"))
+        insert_values_and_findings(con, batch, files[["file_id", "attempt"]])
+    finally:
+        con.unregister("batch_files")
+    ids = [int(i) for i in files.file_id]
+    return {i: status for i, status, _ in con.execute(sql("ledger/file_statuses"), {"file_ids": ids}).fetchall()}
+
+
+def apply_supersede_rule(con: duckdb.DuckDBPyConnection) -> None:
+    """The one supersede rule, for the bodies, periods and scopes of batch_files: the later arrival is in force.
+
+    Of the good reports for one body, period and scope, the one received last (then the higher ledger id) is in
+    force; every other one is superseded by it and stays queryable.
+    """
+    con.execute(sql("ledger/supersede_plan"))
+    con.execute(sql("ledger/supersede_submissions"))
+    con.execute(sql("ledger/supersede_files"))
+    con.execute(sql("ledger/drop_supersede_plan"))
 
 
 def insert_values_and_findings(con: duckdb.DuckDBPyConnection, batch: CheckedBatch, ids: pd.DataFrame) -> None:
@@ -106,120 +139,50 @@ def insert_values_and_findings(con: duckdb.DuckDBPyConnection, batch: CheckedBat
     ids = ids.rename_axis("key").reset_index()
     con.register("batch_values", batch.values.merge(ids, on="key"))
     con.register("batch_findings", batch.findings.merge(ids, on="key"))
-    con.execute("insert into core_values select file_id, code, value, was_blank, cell from batch_values")
-    con.execute("""
-        insert into core_findings (file_id, attempt, severity, rule, name, code, field, cell, message,
-                                   message_kk, message_ru, template, params)
-        select file_id, attempt, severity, rule, name, code, field, cell, message,
-               message_kk, message_ru, template, params
-        from batch_findings
-    """)
-    con.unregister("batch_values")
-    con.unregister("batch_findings")
-
-
-def _supersede_in_warehouse(con: duckdb.DuckDBPyConnection, new: pd.DataFrame) -> None:
-    """Reports already in force for the same body and period give way to the new one; they stay queryable."""
-    in_force = new.loc[new.status == "loaded", ["file_id", "bin", "year", "quarter", "is_consolidated"]]
-    if in_force.empty:
-        return
-    con.register("in_force", in_force)
-    con.execute("""
-        create or replace temp table superseding as
-        select s.file_id as old_id, n.file_id as new_id
-        from core_submissions as s
-        join in_force as n
-          on s.bin = n.bin and s.year = n.year and s.quarter = n.quarter and s.is_consolidated = n.is_consolidated
-        where s.is_in_force and s.file_id < n.file_id
-    """)
-    con.execute("update core_submissions set is_in_force = false where file_id in (select old_id from superseding)")
-    con.execute("""
-        update core_files set status = 'superseded', superseded_by = superseding.new_id
-        from superseding where core_files.file_id = superseding.old_id
-    """)
-    con.unregister("in_force")
+    try:
+        con.execute(sql("ledger/insert_values"))
+        con.execute(sql("ledger/insert_findings"))
+    finally:
+        con.unregister("batch_values")
+        con.unregister("batch_findings")
 
 
 class NothingToRerun(ValueError):
     """The ids given are not rejected files of the ledger."""
 
 
-def select_files_to_rerun(con: duckdb.DuckDBPyConnection, file_ids: list[int] | None, period: tuple[int, int] | None) -> pd.DataFrame:
-    """Rejected files to process again: the ids given, or all of them (of a period)."""
-    sql = "select file_id, file_name, stored_path, received_at, attempt_count from core_files where status = 'rejected'"
-    params: list = []
-    if file_ids:
-        sql += " and file_id in (select unnest(?))"
-        params.append([int(i) for i in file_ids])
-    if period:
-        sql += " and year = ? and quarter = ?"
-        params += list(period)
-    chosen = con.execute(sql + " order by received_at, file_id", params).df()
-    if file_ids:
-        unknown = sorted(set(int(i) for i in file_ids) - set(chosen.file_id.astype(int)))
-        if unknown:
-            statuses = dict(con.execute("select file_id, status from core_files where file_id in (select unnest(?))", [unknown]).fetchall())
-            detail = ", ".join(f"{i} ({statuses.get(i, 'no such file')})" for i in unknown)
-            raise NothingToRerun(f"only rejected files can be rerun; not: {detail}")
-    return chosen
+def check_rerun_ids(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> None:
+    """Raise NothingToRerun naming every id that is not a rejected file (unknown, or loaded, superseded...)."""
+    ids = sorted({int(i) for i in file_ids})
+    statuses = {i: status for i, status, _ in con.execute(sql("ledger/file_statuses"), {"file_ids": ids}).fetchall()}
+    wrong = [i for i in ids if statuses.get(i) != "rejected"]
+    if wrong:
+        detail = ", ".join(f"{i} ({statuses.get(i, 'no such file')})" for i in wrong)
+        raise NothingToRerun(f"only rejected files can be rerun; not: {detail}")
 
 
-def record_attempts(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, file_ids: list[int], run_id: str | None = None) -> CheckedBatch:
-    """Record a new attempt for each file in one transaction; a file that now passes becomes a submission."""
-    files = batch.files
-    files["file_id"] = file_ids
-    attempts = dict(con.execute("select file_id, attempt_count from core_files where file_id in (select unnest(?))", [file_ids]).fetchall())
-    files["attempt"] = [attempts[i] + 1 for i in file_ids]
-    files["stored_path"] = [stored_path(r.file_id, r.status, r.file_name, r.year, r.quarter) for r in files.itertuples()]
-    files["superseded_by"] = pd.array([None] * len(files), dtype="Int64")
-    files["run_id"] = run_id
-    con.register("rerun_files", files)
-    try:
-        with transaction(con):
-            # A report now good gives way to a report already in force that arrived later, and replaces one that arrived earlier.
-            con.execute("""
-                create or replace temp table rerun_order as
-                select r.file_id, s.file_id as other_id, s.received_at > r.received_at as other_is_newer
-                from rerun_files as r
-                join core_submissions as s
-                  on s.bin = r.bin and s.year = r.year and s.quarter = r.quarter
-                 and s.is_consolidated = r.is_consolidated and s.is_in_force
-                where r.status = 'loaded'
-            """)
-            con.execute("""
-                update core_files set
-                    status = case when r.status = 'loaded' and exists (
-                                 select 1 from rerun_order o where o.file_id = r.file_id and o.other_is_newer) then 'superseded'
-                             else r.status end,
-                    superseded_by = (select min(o.other_id) from rerun_order o where o.file_id = r.file_id and o.other_is_newer),
-                    stored_path = r.stored_path, bin = r.bin, year = r.year, quarter = r.quarter,
-                    error_count = r.error_count, warning_count = r.warning_count,
-                    attempt_count = r.attempt, processed_at = now()
-                from rerun_files as r where core_files.file_id = r.file_id
-            """)
-            con.execute("""
-                insert into core_attempts
-                select r.file_id, r.attempt, now(), f.status, r.error_count, r.warning_count, r.run_id
-                from rerun_files as r join core_files as f using (file_id)
-            """)
-            con.execute("""
-                insert into core_submissions
-                select r.file_id, r.bin, r.year, r.quarter, r.body_name, r.commissioner, r.phone, try_cast(r.signed_on as date),
-                       r.is_consolidated, r.received_at, r.deadline_at, r.is_late, f.status = 'loaded'
-                from rerun_files as r join core_files as f using (file_id)
-                where r.status = 'loaded'
-            """)
-            con.execute("""
-                update core_submissions set is_in_force = false
-                where file_id in (select other_id from rerun_order where not other_is_newer)
-            """)
-            con.execute("""
-                update core_files set status = 'superseded', superseded_by = o.file_id
-                from rerun_order as o where core_files.file_id = o.other_id and not o.other_is_newer
-            """)
-            insert_values_and_findings(con, batch, files[["file_id", "attempt"]])
-    finally:
-        con.unregister("rerun_files")
-    statuses = dict(con.execute("select file_id, status from core_files where file_id in (select unnest(?))", [file_ids]).fetchall())
-    files["status"] = [statuses[i] for i in file_ids]
-    return batch
+def select_files_to_rerun(con: duckdb.DuckDBPyConnection, settings: Settings, file_ids: list[int] | None,
+                          period: tuple[int, int] | None, *, force: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rejected files to process again, and those left alone with the reason: (chosen, skipped).
+
+    The ids given are always chosen. Otherwise every rejected file (of the period) is, except, unless force,
+    a file its body has resolved with a later good report and a file whose bytes, registry entry and rules are
+    all as they were at its last attempt (it would only be rejected again the same way).
+    """
+    if file_ids:
+        check_rerun_ids(con, file_ids)
+    with transaction(con):  # files recorded before resolutions were kept get theirs now (a no-op otherwise)
+        con.execute(sql("ledger/resolve_rejected"))
+    params = {"file_ids": [int(i) for i in file_ids] if file_ids else None,
+              "year": period[0] if period else None, "quarter": period[1] if period else None}
+    rejected = con.execute(sql("ledger/rejected_files"), params).df()
+    reason = pd.Series([None] * len(rejected), index=rejected.index, dtype=object)
+    if not file_ids and not force and len(rejected):
+        bytes_now = pd.Series([sha256_of(settings.home / p) for p in rejected.stored_path], index=rejected.index)
+        unchanged = ((rejected.checked_sha256 == bytes_now)
+                     & (rejected.checked_registry_entry == rejected.registry_entry)
+                     & (rejected.checked_rules_sha256 == rules_sha256(settings.rules_path))).fillna(False).astype(bool)
+        reason[unchanged] = SKIP_UNCHANGED
+        reason[rejected.resolved_by.notna()] = SKIP_RESOLVED
+    skipped = rejected.loc[reason.notna(), ["file_id", "file_name"]].assign(reason=reason[reason.notna()])
+    return rejected[reason.isna()], skipped

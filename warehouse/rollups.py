@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
 import duckdb
 
 from adep.periods import Period
+from warehouse.queries import sql
+from warehouse.transaction import transaction
 
 LEVELS = ("ministry", "agency")
 _STAGED = ("staged_tree", "staged_inputs", "staged_values")
@@ -47,10 +48,6 @@ class RollupResult:
                 f"{self.expected_count} expected reports ({self.note})")
 
 
-def _sql(name: str) -> str:
-    return resources.files("warehouse").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
-
-
 def _check_level(level: str) -> str:
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
@@ -61,9 +58,9 @@ def stage_rollup(con: duckdb.DuckDBPyConnection, period: Period, level: str) -> 
     """Walk the tree in force for the quarter and sum own-scope reports into temp tables (staged_*)."""
     _check_level(level)
     params = {"year": period.year, "quarter": period.quarter}
-    con.execute(_sql("staged_tree"), params)
-    con.execute(_sql("staged_inputs"), params)
-    con.execute(_sql(f"staged_{level}_values"))
+    con.execute(sql("staged_tree"), params)
+    con.execute(sql("staged_inputs"), params)
+    con.execute(sql(f"staged_{level}_values"))
     expected, covered, tops = con.execute(
         "select (select count(*) from staged_tree), (select count(*) from staged_inputs), "
         "(select count(*) from staged_tree where depth = 0)"
@@ -132,8 +129,7 @@ def publish_rollup(con: duckdb.DuckDBPyConnection, staged: StagedRollup, flow_ru
         return RollupResult(staged.level, str(period), previous, False, staged.expected_count,
                             staged.covered_count, staged.covered_count, "no change since it was published")
     note = _note(diff)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         version_id = con.execute("select coalesce(max(version_id), 0) + 1 from core_rollup_versions").fetchall()[0][0]
         con.execute(
             "insert into core_rollup_versions values (?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?)",
@@ -147,10 +143,6 @@ def publish_rollup(con: duckdb.DuckDBPyConnection, staged: StagedRollup, flow_ru
             "from staged_tree",
             [version_id],
         )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return RollupResult(staged.level, str(period), int(version_id), True, staged.expected_count,
                         staged.covered_count, staged.covered_count, note)
 

@@ -44,16 +44,27 @@ def cmd_intake(settings: Settings, args) -> int:
 
 def cmd_rerun(settings: Settings, args) -> int:
     from flows.rerun import rerun
-    from warehouse.ledger import NothingToRerun
     from warehouse.db import WarehouseBusy
+    from warehouse.ledger import NothingToRerun, check_rerun_ids
 
-    if not args.file_ids and not args.failed:
-        raise UserError("say which files to rerun: adep rerun FILE_ID ... or adep rerun --failed [--period 2026Q3]")
+    everything = getattr(args, "all_rejected", False)
+    if not args.file_ids and not args.failed and not everything:
+        raise UserError("say which files to rerun: adep rerun FILE_ID ..., adep rerun --failed [--period 2026Q3], "
+                        "or adep rerun --all")
+    if args.file_ids and everything:
+        raise UserError("give file ids or --all, not both")
     if args.period:
         parse_period(args.period)
+    if args.file_ids:
+        # Checked on the readers' copy before the run starts, so a wrong id is one plain line.
+        with published_warehouse(settings, "nothing to rerun") as con:
+            try:
+                check_rerun_ids(con, args.file_ids)
+            except NothingToRerun as exc:
+                raise UserError(str(exc)) from None
     try:
-        summary = rerun(file_ids=args.file_ids or None, failed=args.failed, period=args.period, home=str(settings.home),
-                        wait_seconds=getattr(args, "wait", 0.0))
+        summary = rerun(file_ids=args.file_ids or None, failed=args.failed or everything, period=args.period,
+                        home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0), force=everything)
     except (WarehouseBusy, NothingToRerun) as exc:
         raise UserError(str(exc)) from None
     print_intake_summary(summary, title="Rerun")

@@ -54,6 +54,13 @@ def print_intake_summary(summary, title: str = "Intake") -> None:
     if summary.waiting:
         table.add_row("still being copied (next pass)", str(len(summary.waiting)))
     console.print(table)
+    if summary.skipped:
+        skipped = Table(title="Left alone (adep rerun --all takes them too)", show_edge=False)
+        skipped.add_column("why")
+        skipped.add_column("files", justify="right")
+        for reason, count in summary.skipped.items():
+            skipped.add_row(reason, str(count))
+        console.print(skipped)
     rate = summary.files / summary.seconds if summary.seconds else 0.0
     console.print(f"{summary.files} file(s) in {summary.seconds:.2f} s ({rate:.0f} files/s).")
     if summary.rejected:

@@ -54,7 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     rerun = sub.add_parser("rerun", help="process rejected files again")
     rerun.add_argument("file_ids", nargs="*", type=int)
-    rerun.add_argument("--failed", action="store_true", help="all rejected files (of --period, if given)")
+    rerun.add_argument("--failed", action="store_true",
+                       help="the rejected files (of --period, if given) that a change could help: not those resolved "
+                            "by a later report, nor those whose bytes, registry entry and rules are unchanged")
+    rerun.add_argument("--all", action="store_true", dest="all_rejected",
+                       help="every rejected file (of --period, if given), resolved or unchanged ones too")
     rerun.add_argument("--period")
     rerun.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run holding the warehouse")
 

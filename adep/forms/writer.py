@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+from adep.files import atomic_path
 from adep.periods import Period
 from adep.forms.layout import (
     HEADER_LABELS,
@@ -104,7 +105,8 @@ def write_template(
     for row, col in plan.value_cells.values():
         validation.add(ws.cell(row=row + 1, column=col + 1).coordinate)
     path = Path(path)
-    wb.save(path)
+    with atomic_path(path) as tmp:  # a template handed out is never half a workbook
+        wb.save(tmp)
     return path
 
 

@@ -11,9 +11,10 @@ from adep.periods import Period
 from adep.intake.reader import ReadResult
 from adep.settings import Settings
 from contracts.findings import FINDING_COLUMNS, Finding, finding
-from contracts.form import codes, rules
+from contracts.form import codes, rules, rules_sha256
 from contracts.schemas import header_findings, rule_findings
 from adep.intake.arrivals import Arrival, Batch
+from warehouse.queries import sql
 
 HEADER_FIELDS = ["bin", "year", "quarter", "body_name", "commissioner", "phone", "signed_on"]
 
@@ -58,6 +59,7 @@ def check_reports(arrivals: list[Arrival], results: list[ReadResult], con: duckd
     files["error_count"] = [severities[k].count("error") for k in files.index]
     files["warning_count"] = [severities[k].count("warning") for k in files.index]
     files["status"] = files.status.where(files.status.notna(), files.error_count.map(lambda n: "rejected" if n else "loaded"))
+    files["rules_sha256"] = rules_sha256(settings.rules_path)  # what the file was checked against, for reruns
 
     values = _values_frame(results, files.index[files.status == "loaded"])
     findings = pd.DataFrame(
@@ -127,21 +129,11 @@ def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame
         return
     keys = candidates[["bin", "year", "quarter"]].reset_index()
     keys["period_index"] = keys.year.astype(int) * 4 + keys.quarter.astype(int) - 1
-    # Only the earlier reports of this batch's bodies: the values table grows every quarter, the batch does not.
-    history = con.execute("""
-        with earlier as (
-            select k.key, s.file_id
-            from keys as k
-            join core_submissions as s
-              on s.bin = k.bin and s.is_in_force and not s.is_consolidated
-             and s.year * 4 + s.quarter - 1 < k.period_index
-        )
-        select e.key, v.code, median(v.value) as median, mad(v.value) as mad, count(*) as quarters
-        from earlier as e
-        join core_values as v on v.file_id = e.file_id
-        group by e.key, v.code
-        having count(*) >= ?
-    """, [settings.outlier_min_history]).df()
+    con.register("keys", keys)
+    try:
+        history = con.execute(sql("ledger/body_history"), {"min_quarters": settings.outlier_min_history}).df()
+    finally:
+        con.unregister("keys")
     if history.empty:
         return
     current = wide.loc[candidates.index].rename_axis("key").reset_index().melt(id_vars="key", var_name="code", value_name="value")
@@ -159,10 +151,11 @@ def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame
 def _mark_duplicates(files: pd.DataFrame, con, settings: Settings) -> None:
     """Same bytes as a file already seen: a duplicate, unless that file's filing never finished (then recover it)."""
     shas = pd.DataFrame({"sha256": files.sha256.unique()})
-    seen = con.execute(
-        "select sha256, min(file_id) as prior_id, arg_min(stored_path, file_id) as prior_path, arg_min(file_name, file_id) as prior_name "
-        "from core_files where sha256 in (select sha256 from shas) group by sha256"
-    ).df()
+    con.register("shas", shas)
+    try:
+        seen = con.execute(sql("ledger/files_with_same_bytes")).df()
+    finally:
+        con.unregister("shas")
     matched = files[["sha256", "file_name"]].reset_index().merge(seen, on="sha256", how="inner").set_index("key")
     if len(matched):
         same_name = matched.file_name == matched.prior_name

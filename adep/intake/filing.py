@@ -1,16 +1,16 @@
 """Filing files away where the ledger says they live, and finishing what an interrupted run left undone."""
 from __future__ import annotations
 
-import hashlib
 import os
-import stat
 from pathlib import Path
 
 import duckdb
 
+from adep.files import sha256_of
 from adep.outputs.findings_file import write_findings_file
 from adep.settings import Settings
 from adep.intake.checks import CheckedBatch
+from warehouse.queries import sql
 
 
 def file_reports_away(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -29,10 +29,8 @@ def file_reports_away(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, setti
 
 def write_findings_files(con: duckdb.DuckDBPyConnection, settings: Settings, file_ids: list[int]) -> None:
     """Write the readable findings file beside each rejected file, from what the warehouse recorded."""
-    files = con.execute("select file_id, file_name, stored_path, bin, year, quarter from core_files where file_id in (select unnest(?))", [file_ids]).df()
-    found = con.execute(
-        "select * from findings where file_id in (select unnest(?)) order by file_id, severity, code, rule", [file_ids]
-    ).df()
+    files = con.execute(sql("ledger/findings_file_headers"), {"file_ids": file_ids}).df()
+    found = con.execute(sql("ledger/latest_findings"), {"file_ids": file_ids}).df()
     groups = dict(tuple(found.groupby("file_id")))
     for row in files.itertuples():
         write_findings_file(settings.home / (row.stored_path + ".findings.txt"), row, groups.get(row.file_id, found.iloc[0:0]))
@@ -54,33 +52,13 @@ def refile_reports(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, settings
         write_findings_files(con, settings, [int(i) for i in still.file_id])
 
 
-def _sha256(path: Path) -> str | None:
-    """The bytes' fingerprint of a regular file; None for links, pipes and anything that is not one (never followed)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        h = hashlib.sha256()
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest()
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
 def finish_interrupted_filing(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     """Move every file whose load committed but whose move did not happen (a crash in between); returns how many.
 
     The ledger is the truth: a file belongs where core_files.stored_path says. It may still be in intake/
     (first pass) or at its previous place in rejected/ (a rerun); either way it is found by its bytes.
     """
-    ledger = con.execute("select file_id, file_name, stored_path, sha256 from core_files").df()
+    ledger = con.execute(sql("ledger/filed_places")).df()
     home = settings.home
     missing = ledger[[not os.path.lexists(home / p) for p in ledger.stored_path]]
     if missing.empty:
@@ -97,7 +75,7 @@ def finish_interrupted_filing(con: duckdb.DuckDBPyConnection, settings: Settings
     for row in missing.itertuples():
         candidates = by_id.get(int(row.file_id), []) + [settings.intake_dir / row.file_name]
         for source in candidates:
-            if _sha256(source) == row.sha256:
+            if sha256_of(source) == row.sha256:
                 target = home / row.stored_path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 old_findings = Path(f"{source}.findings.txt")

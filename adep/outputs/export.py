@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font
 from adep.forms.layout import CONSOLIDATED, INDEX_LINE, TABLE_HEADINGS, TITLE_KK, TITLE_RU, FormLayout, form_file_name, period_line
 from adep.outputs.breakdowns import BODIES_SHEET, KINDS_SHEET, REGIONS_SHEET, SheetTitle, agency_breakdowns, bodies_sheet
 from adep.outputs.sheets import BOX, HEADING, TOP, WRAP_TOP, fit_rows, put_number, put_text, set_print
+from adep.files import atomic_path
 from adep.outputs.status import local_time
 from adep.periods import Period
 from contracts.bin import is_valid_bin
@@ -169,10 +170,8 @@ def write_consolidated(con: duckdb.DuckDBPyConnection, period: Period, level: st
         agency_breakdowns(wb, con, period, version_id, page)
     else:
         bodies_sheet(wb, con, version_id, bin_, page)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(out)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
     return ExportResult(out, level, str(period), version_id, expected, covered, stale_counts)
 
 

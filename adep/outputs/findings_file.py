@@ -7,6 +7,8 @@ import pandas as pd
 
 import json
 
+from adep.files import write_text_atomic
+
 from contracts.messages import render_finding
 
 _SEVERITY = {"error": "ҚАТЕ / ОШИБКА / error", "warning": "ескерту / предупреждение / warning"}
@@ -53,8 +55,5 @@ def _text(value) -> str | None:
 
 
 def write_findings_file(path: Path, file_row, findings: pd.DataFrame) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(format_findings(file_row, findings), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    """Write a rejected file's findings beside it, whole or not at all."""
+    return write_text_atomic(path, format_findings(file_row, findings))

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from adep.files import write_text_atomic
 from adep.outputs import charts as charts
 from adep.periods import Period
 from adep.outputs.status import completeness_frame, missing_frame
@@ -310,9 +311,4 @@ def render(picture: QuarterPicture, generated_at: datetime | None = None) -> str
 
 def write_quarter_report(con: duckdb.DuckDBPyConnection, period: Period, out: str | Path) -> Path:
     """Write the quarter's report to out (one HTML file); written beside it and renamed, so it is never half there."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(render(gather(con, period)), encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_text_atomic(out, render(gather(con, period)))

@@ -16,7 +16,7 @@ from adep.intake.checks import check_reports
 from adep.intake.arrivals import discover
 from warehouse.ledger import load_reports
 from adep.intake.read_pool import read_batch
-from tests.conftest import query, make_bin, LATE, ON_TIME, PERIOD, SIGNED, arrived, clean_values
+from tests.conftest import query, make_bin, LATE, ON_TIME, ONE_DAY, PERIOD, SIGNED, arrived, clean_values
 from warehouse.db import open_writer
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -156,3 +156,21 @@ def test_an_interrupted_filing_is_finished_by_the_next_run(home, registered):
     assert query(home, "select count(*), count(distinct sha256) from core_files") == [(2, 2)]
     for _, _, _, stored in _log(home).values():
         assert (home.home / stored).is_file()
+
+
+def test_an_older_arrival_loaded_later_does_not_replace_the_report_in_force(home, registered):
+    """The later arrival is in force, whatever order the files were loaded in (and so whatever their ledger ids)."""
+    _report(home, "revised.xlsx", registered["unit_a"], clean_values(1), when=ON_TIME + ONE_DAY)
+    intake(home=str(home.home))
+    # the first version, mailed earlier, reaches intake/ only now: a higher ledger id, an earlier arrival
+    _report(home, "first.xlsx", registered["unit_a"], clean_values(2), when=ON_TIME)
+    summary = intake(home=str(home.home))
+
+    ids = dict(query(home, "select file_name, file_id from core_files"))
+    assert ids["first.xlsx"] > ids["revised.xlsx"]
+    assert summary.superseded == 1 and summary.loaded == 0
+    assert query(home, "select file_name, status, superseded_by from intake_log order by file_id") == [
+        ("revised.xlsx", "loaded", None), ("first.xlsx", "superseded", ids["revised.xlsx"])]
+    assert query(home, "select file_id from core_submissions where is_in_force") == [(ids["revised.xlsx"],)]
+    assert dict(query(home, "select code, value from report_values")) == clean_values(1)
+    assert query(home, "select outcome from file_history where file_name = 'first.xlsx'") == [("superseded",)]

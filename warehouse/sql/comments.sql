@@ -19,6 +19,8 @@ comment on column intake_log.duplicate_of is 'file_id of the file with the same 
 comment on column intake_log.superseded_by is 'file_id of the later report that replaced this one.';
 comment on column intake_log.stored_path is 'Where the file is kept now, relative to the home (archive/ or rejected/).';
 comment on column intake_log.processed_at is 'When the file was last processed.';
+comment on column intake_log.resolved_by is 'For a rejected file: file_id of the good report its body filed for the same period after it (NULL while none has; status stays rejected).';
+comment on column intake_log.resolved_at is 'When that later report resolved the rejected file.';
 
 comment on view findings is 'One row per finding (error or warning) of the latest attempt at each file.';
 comment on column findings.file_id is 'The file the finding is about (intake_log.file_id).';
@@ -256,3 +258,11 @@ comment on column reconciliation.file_id is 'Identifier of the file the figures 
 comment on column reconciliation.version_id is 'Published rollup version the figure comes from.';
 comment on column reconciliation.expected_count is 'Bodies expected to report within this figure (excluded bodies left out).';
 comment on column reconciliation.covered_count is 'Expected bodies whose own-scope report was summed into this figure.';
+
+-- file_history: the columns about resolution and about what an attempt was checked against
+comment on column file_history.resolved_by is 'For a rejected file: file_id of the good report its body filed for the same period after it (NULL while none has).';
+comment on column file_history.resolved_by_file_name is 'Name of the file that resolved this rejected one.';
+comment on column file_history.resolved_at is 'When that later report resolved the rejected file.';
+comment on column file_history.checked_sha256 is 'SHA-256 of the bytes this attempt read (a rerun reads the file where it is kept).';
+comment on column file_history.checked_registry_load_id is 'The registry load in force when this attempt was checked (registry_load_id).';
+comment on column file_history.checked_rules_sha256 is 'SHA-256 of the rules file this attempt was checked against (the operator''s rules.csv, else the form''s own).';

@@ -1,4 +1,5 @@
--- intake_log: one row per file seen, ever, with its latest outcome.
+-- intake_log: one row per file seen, ever, with its latest outcome; a rejected file shows the later report of its
+-- body that resolved it, if any.
 create or replace view intake_log as
 select
     file_id,
@@ -16,5 +17,7 @@ select
     duplicate_of,
     superseded_by,
     stored_path,
-    processed_at
+    processed_at,
+    resolved_by,
+    resolved_at
 from core_files
