@@ -52,8 +52,7 @@ class RollupResult:
 
     def as_line(self) -> str:
         what = f"version {self.version_id} published" if self.published else f"unchanged, version {self.version_id} stands"
-        basis = f", from ministry version {self.based_on_version_id}" if self.based_on_version_id is not None else ""
-        return (f"{self.level} rollup {self.period}: {what}{basis}; covers {self.covered_count} of "
+        return (f"{self.level} rollup {self.period}: {what}; covers {self.covered_count} of "
                 f"{self.expected_count} expected reports ({self.note})")
 
 

@@ -144,14 +144,18 @@ def published_table(published: pd.DataFrame, stale: pd.DataFrame) -> Table | Tex
         else:
             parts = []
             for change, label in (("arrived", "arrived after publication"), ("revised", "revised after publication"),
-                                  ("withdrawn", "no longer in force")):
+                                  ("withdrawn", "no longer in force"), ("joined", "now expected by the registry"),
+                                  ("left", "no longer expected by the registry"),
+                                  ("moved", "moved in the registry tree"), ("regrouped", "another kind or region")):
                 names = list(mine[mine.change == change].name_kk.fillna(mine.bin))
                 if names:
                     late = int(mine[(mine.change == change) & mine.is_late.fillna(False).astype(bool)].shape[0])
                     late_note = f", {late} late" if late else ""
                     parts.append(f"{len(names)} {label}{late_note}: {_names(names)}")
+            # The agency stage consolidates the ministry version: when that is behind too, both stages run again.
+            stage = "all" if (mine.stage_to_run == "ministry").any() and row.level == "agency" else row.level
             state = ("[yellow]stale[/] — " + "; ".join(parts) + registry_note
-                     + f" — run 'adep rollup {row.year}Q{row.quarter} --stage {row.level}'")
+                     + f" — run 'adep rollup {row.year}Q{row.quarter} --stage {stage}'")
         table.add_row(row.level, str(row.version_id), f"{local_time(row.published_at):%Y-%m-%d %H:%M}",
                       f"{row.covered_count} of {row.expected_count}", state)
     return table
