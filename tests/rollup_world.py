@@ -14,7 +14,8 @@ Tree (2025; X = excluded, not expected):
     └── X1 Ministry of Defence (excluded)
 
 Every report is an .xlsx file written by adep.forms.writer, dropped in intake/ with its arrival time, and loaded by
-the intake flow, so the world holds exactly what the loader makes of it. The quarters are in 2025 so that every one
+the intake flow, so the world holds exactly what the loader makes of it. The body's name in each header is text that
+looks like a formula ('=HYPERLINK(...)'), as a hostile or careless sender might type it: outputs must keep it text. The quarters are in 2025 so that every one
 of them has ended, whenever the tests run.
 """
 from __future__ import annotations
@@ -84,7 +85,7 @@ class World:
         self.sent += 1
         path = write_report(
             self.settings.intake_dir / f"{name} {period} {self.sent:03d}.xlsx", bin=self.bins[name], period=period,
-            body_name=f"{name} body", commissioner="Әдеп жөніндегі уәкіл", phone="+7 700 000 0000",
+            body_name=f'=HYPERLINK("http://x","{name}")', commissioner="Әдеп жөніндегі уәкіл", phone="+7 700 000 0000",
             signed_on=date(period.next().year, period.next().first_day.month, 1), values=values,
             layout=FormLayout(consolidated_mark=consolidated))
         arrived(path, (late_arrival(period) if is_late else on_time(period)) + timedelta(minutes=self.sent))
