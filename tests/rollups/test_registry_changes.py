@@ -3,8 +3,10 @@ loads a report: stale_rollups lists the change at both levels, rollup_input_chan
 from __future__ import annotations
 
 import pytest
+from rich.console import Console
 
 from adep.cli.parser import main
+from adep.outputs.status import status_view
 from tests.conftest import query
 from tests.rollup_world import NAMES, Q3, bin_for, file_quarter, make_world, registry_rows, write_registry
 
@@ -31,6 +33,16 @@ def load_registry_file(world, tmp_path, rows) -> None:
     assert adep(world, "registry", "load", str(write_registry(tmp_path / "registry-2.csv", rows))) == 0
 
 
+def status_text(world) -> str:
+    console = Console(record=True, width=300)
+    con = world.connect()
+    try:
+        console.print(status_view(con, Q3))
+    finally:
+        con.close()
+    return console.export_text()
+
+
 def listed(world, view: str, where: str = "true") -> set[tuple]:
     return {(level, world.names[b], change, registry_change) for level, b, change, registry_change in query(
         world.settings, f"select level, bin, change, registry_change from {view} where {where}")}
@@ -55,6 +67,10 @@ def test_a_registry_load_makes_the_published_rollups_stale(world, tmp_path):
                 for b, p, n in query(world.settings, "select bin, published_top_bin, top_bin from stale_rollups "
                                                      "where level = 'ministry'"))
     assert tops == {"T1": ("M1", "M2"), "D1": ("M1", "M1"), "N1": (None, "A1")}
+    text = status_text(world)
+    for said in ("1 now expected by the registry", "1 moved in the registry tree", "1 another kind or region",
+                 "--stage ministry", "--stage all"):
+        assert said in text, said
 
     assert adep(world, "rollup", str(Q3)) == 0
     assert listed(world, "stale_rollups") == set()
