@@ -1,4 +1,5 @@
-"""The staged rollups: lower tier into each top-tier body (ministry), then the top tier into the Agency (agency)."""
+"""The staged rollups: lower tier into each top-tier body (ministry), then the latest ministry version into the
+national figure (agency)."""
 from __future__ import annotations
 
 from prefect import flow, get_run_logger
@@ -14,13 +15,14 @@ from warehouse.rollups import RollupResult
 STAGES = {"ministry": ("ministry",), "agency": ("agency",), "all": ("ministry", "agency")}
 
 
-def _run_stages(levels: tuple[str, ...], period: str, home: str | None, wait_seconds: float) -> list[RollupResult]:
+def _run_stages(levels: tuple[str, ...], period: str, home: str | None, wait_seconds: float,
+                force: bool) -> list[RollupResult]:
     """The stages in order, under one hold of the warehouse (one open, one published copy for readers)."""
     settings = load_settings(home)
     results = []
     with open_writer(settings, wait_seconds=wait_seconds) as con:
         for level in levels:
-            staged = stage_rollup(con, Period.parse(period), level)
+            staged = stage_rollup(con, Period.parse(period), level, force)
             results.append(publish_rollup(con, staged, str(flow_run.id or "")))
     for result in results:
         get_run_logger().info(result.as_line())
@@ -29,20 +31,21 @@ def _run_stages(levels: tuple[str, ...], period: str, home: str | None, wait_sec
 
 
 @flow
-def rollup_ministry(period: str, home: str | None = None, wait_seconds: float = 0.0) -> RollupResult:
+def rollup_ministry(period: str, home: str | None = None, wait_seconds: float = 0.0, force: bool = False) -> RollupResult:
     """Every top-tier body's consolidated figures: its own report plus all its subordinates', at any depth."""
-    return _run_stages(("ministry",), period, home, wait_seconds)[0]
+    return _run_stages(("ministry",), period, home, wait_seconds, force)[0]
 
 
 @flow
-def rollup_agency(period: str, home: str | None = None, wait_seconds: float = 0.0) -> RollupResult:
-    """The national figures (the sum of the top-tier consolidated figures), by body, kind and region."""
-    return _run_stages(("agency",), period, home, wait_seconds)[0]
+def rollup_agency(period: str, home: str | None = None, wait_seconds: float = 0.0, force: bool = False) -> RollupResult:
+    """The national figures: the latest published ministry version consolidated, by body, kind and region."""
+    return _run_stages(("agency",), period, home, wait_seconds, force)[0]
 
 
 @flow
-def rollup(period: str, stage: str = "all", home: str | None = None, wait_seconds: float = 0.0) -> list[RollupResult]:
-    """Run the named stage for a quarter, or both in order ('all')."""
+def rollup(period: str, stage: str = "all", home: str | None = None, wait_seconds: float = 0.0,
+           force: bool = False) -> list[RollupResult]:
+    """Run the named stage for a quarter, or both in order ('all'); force publishes a quarter with no report."""
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
-    return _run_stages(STAGES[stage], period, home, wait_seconds)
+    return _run_stages(STAGES[stage], period, home, wait_seconds, force)

@@ -11,9 +11,13 @@ from warehouse.rollups import RollupResult, StagedRollup
 
 
 @task(cache_policy=NONE)
-def stage_rollup(con: duckdb.DuckDBPyConnection, period: Period, level: str) -> StagedRollup:
-    """Sum the level's inputs for the quarter into staging tables (not yet published)."""
-    return rollups.stage_rollup(con, period, level)
+def stage_rollup(con: duckdb.DuckDBPyConnection, period: Period, level: str, force: bool = False) -> StagedRollup:
+    """Compute the level's figures for the quarter into staging tables (not yet published), or refuse plainly."""
+    try:
+        return rollups.stage_rollup(con, period, level, force=force)
+    except BaseException:
+        rollups.drop_staged(con)
+        raise
 
 
 @task(cache_policy=NONE)

@@ -17,7 +17,7 @@ EVERYONE = ["M1", "D1", "T1", "T3", "M2", "T2", "L1", "A1"]
 
 
 def published_world(tmp_path: Path) -> World:
-    """Every expected body but L1 has filed for 2026Q3; both stages are published."""
+    """Every expected body but L1 has filed for the world's third quarter; both stages are published."""
     world = make_world(tmp_path)
     file_quarter(world, Q3, skip=("L1",))
     with open_writer(world.settings) as con:

@@ -1,4 +1,6 @@
-"""Staged rollups: sum the registry tree for a quarter and publish the result as a numbered version."""
+"""Staged rollups: the ministry stage sums the registry tree for a quarter into each top-tier body's figure; the
+agency stage consolidates the latest published ministry version into the national figure. Each publication is a
+numbered version, kept with its tree and the reports it summed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,6 +15,10 @@ LEVELS = ("ministry", "agency")
 _STAGED = ("staged_tree", "staged_inputs", "staged_values")
 
 
+class RollupRefused(Exception):
+    """A stage that must not run now, with the one-line reason a person can act on."""
+
+
 @dataclass(frozen=True)
 class StagedRollup:
     """A rollup computed into the connection's temp tables, not yet published."""
@@ -23,6 +29,7 @@ class StagedRollup:
     expected_count: int
     covered_count: int
     top_body_count: int
+    based_on_version_id: int | None = None  # agency stage: the ministry version it consolidates
 
     @property
     def period(self) -> Period:
@@ -41,6 +48,7 @@ class RollupResult:
     covered_count: int
     submission_count: int
     note: str
+    based_on_version_id: int | None = None
 
     def as_line(self) -> str:
         what = f"version {self.version_id} published" if self.published else f"unchanged, version {self.version_id} stands"
@@ -54,108 +62,137 @@ def _check_level(level: str) -> str:
     return level
 
 
-def stage_rollup(con: duckdb.DuckDBPyConnection, period: Period, level: str) -> StagedRollup:
-    """Walk the tree in force for the quarter and sum own-scope reports into temp tables (staged_*)."""
-    _check_level(level)
-    params = {"year": period.year, "quarter": period.quarter}
-    con.execute(sql("staged_tree"), params)
-    con.execute(sql("staged_inputs"), params)
-    con.execute(sql(f"staged_{level}_values"))
-    expected, covered, tops = con.execute(
-        "select (select count(*) from staged_tree), (select count(*) from staged_inputs), "
-        "(select count(*) from staged_tree where depth = 0)"
-    ).fetchall()[0]
-    return StagedRollup(level, period.year, period.quarter, int(expected), int(covered), int(tops))
+def _params(period: Period) -> dict[str, int]:
+    return {"year": period.year, "quarter": period.quarter}
+
+
+def latest_version(con: duckdb.DuckDBPyConnection, level: str, period: Period) -> tuple[int, int, int] | None:
+    """The newest published version of a level for the quarter: (version_id, expected, covered), or None."""
+    rows = con.execute(sql("rollup/latest_version"), {"level": level, **_params(period)}).fetchall()
+    return tuple(int(x) for x in rows[0]) if rows else None
 
 
 def latest_version_id(con: duckdb.DuckDBPyConnection, level: str, period: Period) -> int | None:
-    rows = con.execute(
-        "select max(version_id) from core_rollup_versions where level = ? and year = ? and quarter = ?",
-        [level, period.year, period.quarter],
-    ).fetchall()
-    return rows[0][0]
+    latest = latest_version(con, level, period)
+    return latest[0] if latest else None
 
 
-def _differences(con: duckdb.DuckDBPyConnection, previous: int) -> dict[str, int]:
-    """How the staged rollup differs from a published version: submissions, tree and figures."""
-    row = con.execute(
-        """
-        with prev_inputs as (select bin, file_id from core_rollup_inputs where version_id = $v),
-        prev_tree as (select bin, parent_bin, top_bin, depth from core_rollup_tree where version_id = $v),
-        prev_values as (
-            select breakdown, breakdown_key, code, value, expected_count, covered_count
-            from core_rollup_values where version_id = $v
-        )
-        select
-            (select count(*) from staged_inputs as s where s.bin not in (select bin from prev_inputs)),
-            (select count(*) from staged_inputs as s join prev_inputs as p using (bin) where p.file_id <> s.file_id),
-            (select count(*) from prev_inputs as p where p.bin not in (select bin from staged_inputs)),
-            (select count(*) from (
-                (select bin, parent_bin, top_bin, depth from staged_tree except select * from prev_tree)
-                union all
-                (select * from prev_tree except select bin, parent_bin, top_bin, depth from staged_tree))),
-            (select count(*) from (
-                (select * from staged_values except select * from prev_values)
-                union all
-                (select * from prev_values except select * from staged_values)))
-        """,
-        {"v": previous},
-    ).fetchall()[0]
-    return dict(zip(("arrived", "revised", "withdrawn", "tree", "values"), (int(x) for x in row)))
+def refusal(con: duckdb.DuckDBPyConnection, period: Period, level: str, *, force: bool = False,
+            after_ministry: bool = False) -> str | None:
+    """Why the stage must not run for the quarter now, in one line (None: it may run).
+
+    The ministry stage refuses a quarter with no report in force, and the agency stage a quarter whose ministry
+    version is missing or covers no report, unless force (figures of zero). after_ministry: the ministry stage runs
+    first in the same run, so the agency stage will have a fresh version to consolidate.
+    """
+    _check_level(level)
+    if level == "ministry" or after_ministry:
+        expected, in_force = con.execute(sql("rollup/reports_in_force"), _params(period)).fetchall()[0]
+        if in_force or force:
+            return None
+        if not expected:
+            return f"no bodies are expected to report for {period}: is the registry loaded?"
+        return (f"no report is in force for {period} from any of the {expected} bodies expected, so there is "
+                f"nothing to roll up: load the reports first, or publish zeros with --force")
+    basis = latest_version(con, "ministry", period)
+    if basis is None:
+        return (f"no ministry version is published for {period}, and the agency stage consolidates it: run "
+                f"'adep rollup {period} --stage ministry' first (or --stage all)")
+    if not basis[2] and not force:
+        return (f"ministry version {basis[0]} of {period} covers no report, so there is nothing to consolidate: "
+                f"publish the ministry stage again once reports are loaded, or publish zeros with --force")
+    return None
 
 
-def _note(diff: dict[str, int] | None) -> str:
+def refusal_for_stages(con: duckdb.DuckDBPyConnection, period: Period, levels: tuple[str, ...], *,
+                       force: bool = False) -> str | None:
+    """Why a run of these stages in order must not start (None: it may)."""
+    for i, level in enumerate(levels):
+        reason = refusal(con, period, level, force=force, after_ministry="ministry" in levels[:i])
+        if reason:
+            return reason
+    return None
+
+
+def stage_rollup(con: duckdb.DuckDBPyConnection, period: Period, level: str, *, force: bool = False) -> StagedRollup:
+    """Compute a stage into temp tables (staged_*); raises RollupRefused when the stage must not run now.
+
+    Ministry: walk the tree in force for the quarter and sum own-scope reports. Agency: take the latest published
+    ministry version's figures, tree and inputs.
+    """
+    reason = refusal(con, period, level, force=force)
+    if reason:
+        raise RollupRefused(reason)
+    basis = None
+    if level == "ministry":
+        con.execute(sql("rollup/stage_tree"), _params(period))
+        con.execute(sql("rollup/stage_inputs"), _params(period))
+        con.execute(sql("rollup/stage_ministry_values"))
+    else:
+        basis = latest_version_id(con, "ministry", period)
+        con.execute(sql("rollup/stage_basis_tree"), {"basis": basis})
+        con.execute(sql("rollup/stage_basis_inputs"), {"basis": basis})
+        con.execute(sql("rollup/stage_agency_values"), {"basis": basis})
+    expected, covered, tops = con.execute(sql("rollup/staged_counts")).fetchall()[0]
+    return StagedRollup(level, period.year, period.quarter, int(expected), int(covered), int(tops), basis)
+
+
+def _differences(con: duckdb.DuckDBPyConnection, previous: int, basis: int | None) -> dict[str, int]:
+    """How the staged rollup differs from a published version: submissions, tree, figures and basis."""
+    row = con.execute(sql("rollup/differences"), {"v": previous, "basis": basis}).fetchall()[0]
+    return dict(zip(("arrived", "revised", "withdrawn", "tree", "values", "basis"), (int(x or 0) for x in row)))
+
+
+def _note(diff: dict[str, int] | None, basis: int | None) -> str:
+    based = f"from ministry version {basis}; " if basis is not None else ""
     if diff is None:
-        return "first publication"
+        return based + "first publication"
     parts = [f"{diff[k]} {k}" for k in ("arrived", "revised", "withdrawn") if diff[k]]
     if diff["tree"]:
         parts.append(f"registry tree changed for {diff['tree']} row(s)")
     if not parts:
         parts.append("same submissions")
-    return ", ".join(parts) + " since the previous version"
+    return based + ", ".join(parts) + " since the previous version"
 
 
 def publish_rollup(con: duckdb.DuckDBPyConnection, staged: StagedRollup, flow_run_id: str | None = None,
-                   *, force: bool = False) -> RollupResult:
+                   *, republish: bool = False) -> RollupResult:
     """Publish the staged rollup as the next version in one transaction, replacing the previous one for the period.
 
-    When the latest version already holds exactly the same submissions, tree and figures, nothing is
-    published (unless force) and that version stands.
+    When the latest version already holds exactly the same submissions, tree, figures and basis, nothing is
+    published (unless republish) and that version stands.
     """
     period = staged.period
+    basis = staged.based_on_version_id
     previous = latest_version_id(con, staged.level, period)
-    diff = _differences(con, previous) if previous is not None else None
-    if diff is not None and not force and not any(diff.values()):
+    diff = _differences(con, previous, basis) if previous is not None else None
+    if diff is not None and not republish and not any(diff.values()):
         return RollupResult(staged.level, str(period), previous, False, staged.expected_count,
-                            staged.covered_count, staged.covered_count, "no change since it was published")
-    note = _note(diff)
+                            staged.covered_count, staged.covered_count, "no change since it was published", basis)
+    note = _note(diff, basis)
     with transaction(con):
-        version_id = con.execute("select coalesce(max(version_id), 0) + 1 from core_rollup_versions").fetchall()[0][0]
-        con.execute(
-            "insert into core_rollup_versions values (?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?)",
-            [version_id, staged.level, period.year, period.quarter, staged.covered_count, staged.expected_count,
-             staged.covered_count, previous, note, flow_run_id],
-        )
-        con.execute("insert into core_rollup_values select ?, * from staged_values", [version_id])
-        con.execute("insert into core_rollup_inputs select ?, file_id, bin from staged_inputs", [version_id])
-        con.execute(
-            "insert into core_rollup_tree select ?, bin, parent_bin, top_bin, depth, name_kk, name_ru, kind, region "
-            "from staged_tree",
-            [version_id],
-        )
-    return RollupResult(staged.level, str(period), int(version_id), True, staged.expected_count,
-                        staged.covered_count, staged.covered_count, note)
+        version_id = int(con.execute(sql("rollup/next_version_id")).fetchall()[0][0])
+        con.execute(sql("rollup/insert_version"), {
+            "version_id": version_id, "level": staged.level, "year": period.year, "quarter": period.quarter,
+            "covered_count": staged.covered_count, "expected_count": staged.expected_count,
+            "previous_version_id": previous, "note": note, "flow_run_id": flow_run_id, "basis": basis,
+        })
+        for part in ("values", "inputs", "tree"):
+            con.execute(sql(f"rollup/insert_{part}"), {"version_id": version_id})
+    return RollupResult(staged.level, str(period), version_id, True, staged.expected_count,
+                        staged.covered_count, staged.covered_count, note, basis)
 
 
 def drop_staged(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget a stage's temp tables, so nothing staged can be published twice or by mistake."""
     for name in _STAGED:
-        con.execute(f"drop table if exists {name}")
+        con.execute(sql(f"rollup/drop_{name}"))
 
 
 def run_rollup(con: duckdb.DuckDBPyConnection, period: Period, level: str, flow_run_id: str | None = None,
-               *, force: bool = False) -> RollupResult:
+               *, force: bool = False, republish: bool = False) -> RollupResult:
     """Stage and publish one level for one quarter (the whole stage without the engine)."""
     try:
-        return publish_rollup(con, stage_rollup(con, period, level), flow_run_id, force=force)
+        return publish_rollup(con, stage_rollup(con, period, level, force=force), flow_run_id, republish=republish)
     finally:
         drop_staged(con)

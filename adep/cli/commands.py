@@ -132,15 +132,21 @@ def cmd_demo(settings: Settings, args) -> int:
 
 
 def cmd_rollup(settings: Settings, args) -> int:
-    from flows.rollup import rollup
+    from flows.rollup import STAGES, rollup
     from warehouse.db import WarehouseBusy
+    from warehouse.rollups import RollupRefused, refusal_for_stages
 
     period = parse_period(args.period)
-    if not settings.warehouse_path.exists():
-        raise UserError(f"there is no warehouse in {settings.home} yet: load the registry and run 'adep intake' first")
+    force = getattr(args, "force", False)
+    with published_warehouse(settings, "load the registry and run 'adep intake' first") as con:
+        # Refused before the flow starts, so the reason is one line; the flow checks again under the writer's lock.
+        reason = refusal_for_stages(con, period, STAGES[args.stage], force=force)
+    if reason:
+        raise UserError(reason)
     try:
-        results = rollup(str(period), stage=args.stage, home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0))
-    except WarehouseBusy as exc:
+        results = rollup(str(period), stage=args.stage, home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0),
+                         force=force)
+    except (WarehouseBusy, RollupRefused) as exc:
         raise UserError(str(exc)) from None
     print_rollups(results, period)
     return 0

@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     rollup.add_argument("period")
     rollup.add_argument("--stage", choices=["ministry", "agency", "all"], default="all")
     rollup.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run holding the warehouse")
+    rollup.add_argument("--force", action="store_true",
+                        help="publish even when no report is in force for the quarter (figures of zero)")
 
     status = sub.add_parser("status", help="who filed, on time or late, who is missing")
     status.add_argument("period")

@@ -95,8 +95,9 @@ def agency_version(con: duckdb.DuckDBPyConnection, period: Period) -> dict | Non
 def trend_frame(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, list[str]]:
     """National figures of the charted indicators for every quarter from the first known to the last.
 
-    A quarter with a published agency rollup shows that figure; a quarter loaded but not yet rolled up shows the sum
-    of the reports in force, marked provisional; a quarter with neither is a gap.
+    Only published figures are drawn: a quarter with a published agency rollup shows that figure; a quarter whose
+    ministry stage is published but not yet the agency stage shows the sum of the top-tier bodies' published
+    figures, marked provisional; a quarter with neither is a gap.
     """
     codes = [c for _, group in TRENDS for c in group]
     labels = {i.code: i.label_kk for i in indicators()}
@@ -110,21 +111,14 @@ def trend_frame(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, list[str]
     published = _frame(con, "select period, code, value from national_trend where code in (select unnest(?::varchar[]))",
                        [codes])
     published["is_provisional"] = False
-    provisional = []
-    for year, quarter in known:
-        if str(Period(year, quarter)) in set(published.period):
-            continue
-        part = _frame(con, """
-            select $period as period, v.code, sum(v.value) as value
-            from body_tree($year, $quarter) as t
-            join own_reports_in_period($year, $quarter) as o using (bin)
-            join core_values as v using (file_id)
-            where v.code in (select unnest($codes::varchar[]))
-            group by v.code
-            """, {"period": str(Period(year, quarter)), "year": year, "quarter": quarter, "codes": codes})
-        part["is_provisional"] = True
-        provisional.append(part)
-    frame = pd.concat([published, *provisional], ignore_index=True) if provisional else published
+    ministry = _frame(con, """
+        select year || 'Q' || quarter as period, code, sum(value)::bigint as value
+        from rollup_values
+        where level = 'ministry' and code in (select unnest(?::varchar[]))
+        group by all
+        """, [codes])
+    provisional = ministry[~ministry.period.isin(set(published.period))].assign(is_provisional=True)
+    frame = pd.concat([published, provisional], ignore_index=True) if len(provisional) else published
     frame["label"] = frame.code.map(labels)
     order = {c: i for i, c in enumerate(codes)}
     frame = frame.sort_values(["code", "period"], key=lambda s: s.map(order) if s.name == "code" else s)
@@ -271,7 +265,7 @@ def _trend_section(picture: QuarterPicture) -> str:
     if picture.trend.is_provisional.any():
         quarters = ", ".join(sorted(set(picture.trend.period[picture.trend.is_provisional])))
         note = (f'<p class="note">Hollow points ({_e(quarters)}): no national figure is published yet; they show the '
-                "sum of the reports in force and may change.</p>")
+                "sum of the published ministry figures and may change.</p>")
     return f'<section id="trends"><h2>Trends over the quarters</h2>{note}{"".join(parts)}</section>'
 
 

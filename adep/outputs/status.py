@@ -46,7 +46,7 @@ def published_frame(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFr
     """The latest published version of each level for the quarter."""
     return con.execute(
         """
-        select v.*, (select max(loaded_at) from core_registry_loads) > v.published_at as registry_reloaded_since
+        select v.*
         from rollup_versions as v
         where v.is_latest and v.year = ? and v.quarter = ?
         order by v.level desc
@@ -138,21 +138,24 @@ def published_table(published: pd.DataFrame, stale: pd.DataFrame) -> Table | Tex
         table.add_column(name, overflow="fold")
     for row in published.itertuples():
         mine = stale[stale.level == row.level]
-        registry_note = ("; the registry was reloaded after publication, so the tree may differ — run the stage "
-                         "again to be sure" if row.registry_reloaded_since else "")
+        # Registry changes that move a body, add one or drop one are rows of stale_rollups like late reports.
         if mine.empty:
-            state = "[green]current" + registry_note
+            state = "[green]current"
         else:
             parts = []
             for change, label in (("arrived", "arrived after publication"), ("revised", "revised after publication"),
-                                  ("withdrawn", "no longer in force")):
+                                  ("withdrawn", "no longer in force"), ("joined", "now expected by the registry"),
+                                  ("left", "no longer expected by the registry"),
+                                  ("moved", "moved in the registry tree"), ("regrouped", "another kind or region")):
                 names = list(mine[mine.change == change].name_kk.fillna(mine.bin))
                 if names:
                     late = int(mine[(mine.change == change) & mine.is_late.fillna(False).astype(bool)].shape[0])
                     late_note = f", {late} late" if late else ""
                     parts.append(f"{len(names)} {label}{late_note}: {_names(names)}")
-            state = ("[yellow]stale[/] — " + "; ".join(parts) + registry_note
-                     + f" — run 'adep rollup {row.year}Q{row.quarter} --stage {row.level}'")
+            # The agency stage consolidates the ministry version: when that is behind too, both stages run again.
+            stage = "all" if (mine.stage_to_run == "ministry").any() and row.level == "agency" else row.level
+            state = ("[yellow]stale[/] — " + "; ".join(parts)
+                     + f" — run 'adep rollup {row.year}Q{row.quarter} --stage {stage}'")
         table.add_row(row.level, str(row.version_id), f"{local_time(row.published_at):%Y-%m-%d %H:%M}",
                       f"{row.covered_count} of {row.expected_count}", state)
     return table

@@ -36,21 +36,32 @@ def test_the_picture_holds_completeness_late_missing_national_and_trends(analyst
     assert row10 == {str(p): world.national(p)["10"] for p in PERIODS}  # 2025Q4 is a gap, not a zero
 
 
-def test_a_quarter_not_yet_rolled_up_is_drawn_from_the_reports_in_force(analyst_world, tmp_path):
-    world = analyst_world
+def _trend_without(world, tmp_path, levels: tuple[str, ...]):
+    """The trend on a copy of the published warehouse from which Q2's versions of these levels are removed."""
     copy = tmp_path / "warehouse.duckdb"
     shutil.copyfile(world.settings.published_path, copy)
     con = duckdb.connect(str(copy))
     try:
-        con.execute("delete from core_rollup_values where version_id in "
-                    "(select version_id from core_rollup_versions where level = 'agency' and year = 2026 and quarter = 2)")
-        con.execute("delete from core_rollup_versions where level = 'agency' and year = 2026 and quarter = 2")
-        trend, _ = trend_frame(con)
+        for level in levels:
+            con.execute("delete from core_rollup_values where version_id in (select version_id from "
+                        "core_rollup_versions where level = ? and year = 2026 and quarter = 2)", [level])
+            con.execute("delete from core_rollup_versions where level = ? and year = 2026 and quarter = 2", [level])
+        return trend_frame(con)[0]
     finally:
         con.close()
+
+
+def test_a_quarter_with_only_the_ministry_stage_published_is_drawn_from_its_figures(analyst_world, tmp_path):
+    world = analyst_world
+    trend = _trend_without(world, tmp_path, ("agency",))
     q2 = trend[trend.period == str(Q2)]
     assert q2.is_provisional.all() and len(q2) == 12
     assert dict(zip(q2.code, q2.value)) == {c: world.national(Q2)[c] for c in q2.code}
+
+
+def test_a_quarter_with_no_stage_published_is_a_gap_whatever_the_reports_in_force(analyst_world, tmp_path):
+    trend = _trend_without(analyst_world, tmp_path, ("agency", "ministry"))
+    assert str(Q2) not in set(trend.period) and not trend.is_provisional.any()
 
 
 def test_adep_report_writes_one_self_contained_file(analyst_world, tmp_path):

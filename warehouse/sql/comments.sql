@@ -211,7 +211,7 @@ comment on column body_kinds.label_kk is 'Label in Kazakh, as on the form.';
 comment on column body_kinds.label_ru is 'Label in Russian.';
 comment on column body_kinds.label_en is 'Name in English.';
 
-comment on view rollup_versions is 'One row per published rollup version: what it covered and what changed since the one before.';
+comment on view rollup_versions is 'One row per published rollup version: what it covered, what changed since the one before and, for the agency level, the ministry version it consolidated.';
 comment on column rollup_versions.version_id is 'Published rollup version the figure comes from.';
 comment on column rollup_versions.level is 'ministry (each top-tier body''s consolidated figure) or agency (the national figure).';
 comment on column rollup_versions.year is 'Reporting year.';
@@ -225,11 +225,13 @@ comment on column rollup_versions.previous_version_id is 'The version this one r
 comment on column rollup_versions.arrived_count is 'Bodies whose report was summed now but not in the previous version.';
 comment on column rollup_versions.revised_count is 'Bodies whose summed report was replaced by a newer one since the previous version.';
 comment on column rollup_versions.withdrawn_count is 'Bodies summed in the previous version and no longer.';
+comment on column rollup_versions.registry_change_count is 'Bodies whose place in the registry tree changed since the previous version: joined, left, moved or regrouped (see rollup_input_changes).';
+comment on column rollup_versions.based_on_version_id is 'Agency level: the ministry version whose figures, tree and reports this version consolidated; NULL at the ministry level.';
 comment on column rollup_versions.note is 'Why this version differs from the previous one.';
 comment on column rollup_versions.flow_run_id is 'Prefect flow run that published it.';
 comment on column rollup_versions.is_latest is 'True for the version in force for its level and quarter.';
 
-comment on view stale_rollups is 'One row per latest published version and body whose report in force now differs from the one the version summed.';
+comment on view stale_rollups is 'One row per latest published version and body whose share in it no longer matches the warehouse: a report arrived, revised or withdrawn since publication, or the body''s place in the registry tree changed. An agency version is stale wherever the ministry version it consolidated is, or where a newer ministry version holds the change.';
 comment on column stale_rollups.level is 'ministry (each top-tier body''s consolidated figure) or agency (the national figure).';
 comment on column stale_rollups.year is 'Reporting year.';
 comment on column stale_rollups.quarter is 'Reporting quarter, 1 to 4.';
@@ -238,12 +240,30 @@ comment on column stale_rollups.published_at is 'When that rollup version was pu
 comment on column stale_rollups.bin is 'BIN (БСН/БИН) of the reporting body: 12 digits, the last a check digit.';
 comment on column stale_rollups.name_kk is 'Official name of the body in Kazakh.';
 comment on column stale_rollups.name_ru is 'Official name of the body in Russian.';
-comment on column stale_rollups.top_bin is 'BIN of the top-tier body the body rolls up into.';
-comment on column stale_rollups.change is 'arrived, revised or withdrawn since the publication.';
+comment on column stale_rollups.top_bin is 'BIN of the top-tier body the body rolls up into now (as published, when it is no longer expected).';
+comment on column stale_rollups.change is 'What changed since the publication: arrived, revised or withdrawn (the body''s report); when the report is the same, the registry change (joined, left, moved, regrouped).';
+comment on column stale_rollups.registry_change is 'joined (now expected, not in the published tree), left (no longer expected), moved (another parent or top-tier body), regrouped (another kind or region); NULL when the registry puts the body where the version has it.';
+comment on column stale_rollups.published_top_bin is 'BIN of the top-tier body the version rolled the body into (NULL: it was not in the version''s tree).';
 comment on column stale_rollups.published_file_id is 'file_id the published version summed for the body (NULL: none).';
 comment on column stale_rollups.current_file_id is 'file_id of the body''s report in force now (NULL: none).';
 comment on column stale_rollups.received_at is 'When the file arrived (its modification time in intake/).';
 comment on column stale_rollups.is_late is 'True when the report arrived after its deadline.';
+comment on column stale_rollups.basis_version_id is 'Agency level: the ministry version the stale agency version consolidated; NULL at the ministry level.';
+comment on column stale_rollups.stage_to_run is 'The first stage to publish again so the national figure includes the change: ministry (then agency), or agency when a newer ministry version already holds it.';
+
+comment on view rollup_input_changes is 'One row per published version and body whose share differs from the previous version of its level and quarter: its summed report, or its place in the registry tree.';
+comment on column rollup_input_changes.version_id is 'Published rollup version the figure comes from.';
+comment on column rollup_input_changes.previous_version_id is 'The version this one replaced.';
+comment on column rollup_input_changes.level is 'ministry (each top-tier body''s consolidated figure) or agency (the national figure).';
+comment on column rollup_input_changes.year is 'Reporting year.';
+comment on column rollup_input_changes.quarter is 'Reporting quarter, 1 to 4.';
+comment on column rollup_input_changes.bin is 'BIN (БСН/БИН) of the reporting body: 12 digits, the last a check digit.';
+comment on column rollup_input_changes.change is 'arrived (summed now, not before), revised (a newer report replaced it) or withdrawn (no longer summed); when the report is the same, the registry change (joined, left, moved, regrouped).';
+comment on column rollup_input_changes.registry_change is 'joined (in this version''s tree, not the previous one''s), left, moved (another parent or top-tier body), regrouped (another kind or region); NULL when the tree places the body as before.';
+comment on column rollup_input_changes.previous_file_id is 'file_id the previous version summed for the body (NULL: none).';
+comment on column rollup_input_changes.file_id is 'file_id this version summed for the body (NULL: none).';
+comment on column rollup_input_changes.received_at is 'When the file this version summed arrived (its modification time in intake/).';
+comment on column rollup_input_changes.is_late is 'True when the report this version summed arrived after its deadline.';
 
 comment on view reconciliation is 'One row per declared-consolidated report in force and indicator, against the computed consolidated figure.';
 comment on column reconciliation.bin is 'BIN (БСН/БИН) of the reporting body: 12 digits, the last a check digit.';

@@ -1,6 +1,7 @@
 -- rollup_breakdowns: one row per quarter, breakdown member and indicator of the latest agency-level version.
--- breakdown 'kind' and 'region' group every body's own figures by that body's kind or region (each sums to the
--- national figure); 'body' is each top-tier body's consolidated figure as the agency stage summed it.
+-- breakdown 'kind' and 'region' group the own figures the agency version's ministry version summed by each body's
+-- kind or region; 'body' is each top-tier body's consolidated figure as that ministry version published it. Each
+-- breakdown sums to the national figure.
 create or replace view rollup_breakdowns as
 select
     year,

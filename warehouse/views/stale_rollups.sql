@@ -1,31 +1,82 @@
--- stale_rollups: one row per latest published version and body whose own-scope report in force now differs from
--- the one the version summed: 'arrived' after publication (late or not), 'revised' (a newer report), 'withdrawn'.
--- Run the stage again to publish figures that include them.
+-- stale_rollups: one row per latest published version and body whose share in it no longer matches the warehouse:
+-- its own-scope report in force now differs from the one the version summed (change 'arrived', 'revised',
+-- 'withdrawn'), or the registry now puts it elsewhere (registry_change 'joined', 'left', 'moved', 'regrouped').
+-- An agency version consolidates a ministry version, so it is stale wherever its basis is (stage_to_run
+-- 'ministry': publish the ministry stage, then the agency stage) or where a newer ministry version already holds
+-- the change (stage_to_run 'agency').
 create or replace view stale_rollups as
 with latest as (
     select *
     from core_rollup_versions
     qualify row_number() over (partition by level, year, quarter order by version_id desc) = 1
 ),
-published as (
-    select latest.version_id, i.bin, i.file_id
-    from latest
-    join core_rollup_inputs as i using (version_id)
+latest_ministry as (
+    select year, quarter, version_id from latest where level = 'ministry'
 ),
-now_in_force as (
-    select latest.version_id, o.bin, o.file_id
-    from latest,
-        lateral own_reports_in_period(latest.year, latest.quarter) as o
-    where o.bin in (select t.bin from core_rollup_tree as t where t.version_id = latest.version_id)
+periods as (
+    select distinct year, quarter from latest
+),
+tree_now as (
+    select p.year, p.quarter, t.bin, t.parent_bin, t.top_bin, t.kind, t.region, t.name_kk, t.name_ru
+    from periods as p,
+        lateral body_tree(p.year, p.quarter) as t
+),
+reports_now as (
+    select p.year, p.quarter, o.bin, o.file_id
+    from periods as p,
+        lateral own_reports_in_period(p.year, p.quarter) as o
+),
+now_state as (
+    select t.*, r.file_id
+    from tree_now as t
+    left join reports_now as r using (year, quarter, bin)
+),
+published as (
+    select t.version_id, t.bin, t.parent_bin, t.top_bin, t.kind, t.region, t.name_kk, t.name_ru, i.file_id
+    from core_rollup_tree as t
+    left join core_rollup_inputs as i on i.version_id = t.version_id and i.bin = t.bin
+    where t.version_id in (select version_id from latest)
+),
+now_by_version as (
+    select latest.version_id, n.* exclude (year, quarter)
+    from latest
+    join now_state as n using (year, quarter)
 ),
 pairs as (
     select
         coalesce(n.version_id, p.version_id) as version_id,
         coalesce(n.bin, p.bin) as bin,
+        coalesce(n.name_kk, p.name_kk) as name_kk,
+        coalesce(n.name_ru, p.name_ru) as name_ru,
+        coalesce(n.top_bin, p.top_bin) as top_bin,
+        p.top_bin as published_top_bin,
         p.file_id as published_file_id,
-        n.file_id as current_file_id
-    from now_in_force as n
+        n.file_id as current_file_id,
+        case
+            when p.bin is null then 'joined'
+            when n.bin is null then 'left'
+            when p.parent_bin is distinct from n.parent_bin or p.top_bin <> n.top_bin then 'moved'
+            when p.kind is distinct from n.kind or p.region is distinct from n.region then 'regrouped'
+        end as registry_change,
+        n.bin as now_bin,
+        n.parent_bin as now_parent_bin,
+        n.top_bin as now_top_bin,
+        n.kind as now_kind,
+        n.region as now_region
+    from now_by_version as n
     full join published as p on p.version_id = n.version_id and p.bin = n.bin
+),
+stale as (
+    select
+        pairs.*,
+        case
+            when pairs.published_file_id is not distinct from pairs.current_file_id then null
+            when pairs.published_file_id is null then 'arrived'
+            when pairs.current_file_id is null then 'withdrawn'
+            else 'revised'
+        end as report_change
+    from pairs
+    where pairs.published_file_id is distinct from pairs.current_file_id or pairs.registry_change is not null
 )
 select
     latest.level,
@@ -33,21 +84,33 @@ select
     latest.quarter,
     latest.version_id,
     latest.published_at,
-    pairs.bin,
-    t.name_kk,
-    t.name_ru,
-    t.top_bin,
-    case
-        when pairs.published_file_id is null then 'arrived'
-        when pairs.current_file_id is null then 'withdrawn'
-        else 'revised'
-    end as change,
-    pairs.published_file_id,
-    pairs.current_file_id,
+    stale.bin,
+    stale.name_kk,
+    stale.name_ru,
+    stale.top_bin,
+    coalesce(stale.report_change, stale.registry_change) as change,
+    stale.registry_change,
+    stale.published_top_bin,
+    stale.published_file_id,
+    stale.current_file_id,
     s.received_at,
-    s.is_late
-from pairs
+    s.is_late,
+    latest.based_on_version_id as basis_version_id,
+    case
+        when latest.level = 'agency'
+            and coalesce(latest.based_on_version_id, -1) < m.version_id
+            -- the newer ministry version holds the body as it stands now: only the agency stage is behind
+            and mp.bin is not distinct from stale.now_bin
+            and mp.file_id is not distinct from stale.current_file_id
+            and mp.parent_bin is not distinct from stale.now_parent_bin
+            and mp.top_bin is not distinct from stale.now_top_bin
+            and mp.kind is not distinct from stale.now_kind
+            and mp.region is not distinct from stale.now_region
+        then 'agency'
+        else 'ministry'
+    end as stage_to_run
+from stale
 join latest using (version_id)
-left join core_rollup_tree as t on t.version_id = pairs.version_id and t.bin = pairs.bin
-left join core_submissions as s on s.file_id = pairs.current_file_id
-where pairs.published_file_id is distinct from pairs.current_file_id
+left join latest_ministry as m on m.year = latest.year and m.quarter = latest.quarter
+left join published as mp on mp.version_id = m.version_id and mp.bin = stale.bin
+left join core_submissions as s on s.file_id = stale.current_file_id

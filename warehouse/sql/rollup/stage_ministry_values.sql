@@ -1,4 +1,5 @@
--- staged_values (ministry): one row per top-tier body and indicator: own + every subordinate's own figure.
+-- staged_values (ministry stage): one row per top-tier body and indicator: its own report plus every subordinate's
+-- own report, at any depth.
 create or replace temp table staged_values as
 with own as (
     select t.top_bin, v.code, v.value
@@ -7,7 +8,9 @@ with own as (
     join core_values as v using (file_id)
 ),
 summed as (
-    select top_bin, code, sum(value) as value from own group by top_bin, code
+    select top_bin, code, sum(value) as value
+    from own
+    group by top_bin, code
 ),
 coverage as (
     select t.top_bin, count(*) as expected_count, count(i.file_id) as covered_count

@@ -1,0 +1,2 @@
+-- drop staged_tree: the staging table of a stage, once published or refused (no rows).
+drop table if exists staged_tree
