@@ -144,9 +144,10 @@ def read_workbook(inspected: Inspected, result: ReadResult, *, max_sheet_cells: 
         if sheet.height * max(sheet.width, 1) > max_sheet_cells:
             raise UnsafeFile(finding("F04", "sheet_size", sheet=meta.name, rows=f"{sheet.height:,}", cols=f"{sheet.width:,}"))
         grid = sheet.to_python(skip_empty_area=False)
-        table = locate_table(grid)
+        merged = _merged(sheet)
+        table = locate_table(grid, merged)
         if table is not None:
-            forms.append(SheetForm(meta.name, meta.visible == SheetVisibleEnum.Visible, grid, table, _merged(sheet)))
+            forms.append(SheetForm(meta.name, meta.visible == SheetVisibleEnum.Visible, grid, table, merged))
     for form in forms:
         form.reading = _read_sheet(form, inspected)
     _choose_sheet(forms, result)
@@ -186,10 +187,10 @@ def _choose_sheet(forms: list[SheetForm], result: ReadResult) -> None:
     reports = list(dict.fromkeys(f.identity() for f in candidates))
     if len(reports) > 1:
         result.report_found = False
-        for key in ("bin", "year", "quarter"):
-            seen = {f.reading.header.get(key) for f in candidates}
-            if len(seen) == 1 and None not in seen:
-                result.header[key] = seen.pop()
+        for keys in (("bin",), ("year", "quarter")):
+            seen = {tuple(f.reading.header.get(k) for k in keys) for f in candidates}
+            if len(seen) == 1 and None not in next(iter(seen)):
+                result.header.update(zip(keys, seen.pop()))
         sheets = ", ".join(f.describe() for f in candidates)
         differ = sorted({c for f in candidates for c, v in f.reading.values.items()
                          if any(g.reading.values.get(c) != v for g in candidates)}, key=codes().index)

@@ -79,8 +79,9 @@ def date_code(v) -> str | None:
     return code if code in code_set() else None
 
 
-def locate_table(grid: list[list]) -> Table | None:
-    """The column of row codes (the one with most distinct codes of the form), its blocks, labels and values."""
+def locate_table(grid: list[list], merged=()) -> Table | None:
+    """The column of row codes (the one with most distinct codes of the form), its blocks, labels and values;
+    merged: the sheet's merged ranges, ((first row, first col), (last row, last col)), 0-based."""
     hits: dict[int, dict[str, list[int]]] = {}
     dated: dict[int, dict[str, list[int]]] = {}
     prefixed: dict[int, dict[str, list[int]]] = {}
@@ -121,7 +122,7 @@ def locate_table(grid: list[list]) -> Table | None:
         code_col = _best_code_column(prefixed, {})
         if code_col is None:
             return None
-    return _table_in_column(grid, code_col, same_cell)
+    return _table_in_column(grid, code_col, same_cell, merged)
 
 
 def _best_code_column(hits: dict[int, dict[str, list[int]]], dated: dict[int, dict[str, list[int]]]) -> int | None:
@@ -143,7 +144,7 @@ def _best_code_column(hits: dict[int, dict[str, list[int]]], dated: dict[int, di
     return best
 
 
-def _table_in_column(grid, code_col: int, same_cell: bool) -> Table:
+def _table_in_column(grid, code_col: int, same_cell: bool, merged) -> Table:
     items, numbering = _code_items(grid, code_col, same_cell)
     blocks = _blocks(items)
     form = max(blocks, key=lambda b: (len(b.form_codes), sum("." in c for c in b.form_codes), -b.first))
@@ -167,7 +168,7 @@ def _table_in_column(grid, code_col: int, same_cell: bool) -> Table:
             table.separate.append(block)
     table.score = len(set(table.rows) | {i.code for i in table.dates})
     table.label_col = code_col if same_cell else _label_column(grid, table.rows, code_col)
-    _value_column(grid, table)
+    _value_column(grid, table, merged)
     return table
 
 
@@ -273,7 +274,7 @@ def _label_column(grid, rows, code_col) -> int | None:
     return max(counts, key=lambda c: (counts[c], -c)) if counts else None
 
 
-def _value_column(grid, table: Table) -> None:
+def _value_column(grid, table: Table, merged) -> None:
     """The column headed 'Есепті кезеңдегі жалпы саны' (or 'Общее количество ...'), else the first right of the
     labels holding numbers; other columns holding numbers are alternatives unless a heading rules them out."""
     rows = sorted({r for rs in table.rows.values() for r in rs})
@@ -284,13 +285,15 @@ def _value_column(grid, table: Table) -> None:
     width = max(len(grid[r]) for r in rows)
     numbers = {c: [grid[r][c] for r in rows if c < len(grid[r]) and looks_numeric(grid[r][c])] for c in range(left + 1, width)}
     numeric = [c for c, found in numbers.items() if found]
-    headed = _headed_columns(grid, rows[0], left)
+    headed = _headed_columns(grid, rows[0], left, merged)
     this_period = [c for c, text in headed if any(w in text for w in _THIS_PERIOD)]
     heading_cols = this_period or [c for c, _ in headed]
     if heading_cols:
-        chosen = heading_cols[0]
+        # A heading merged over two columns heads both: the one holding numbers is the value column.
+        with_numbers = [c for c in heading_cols if numbers.get(c)]
+        chosen = with_numbers[0] if with_numbers else heading_cols[0]
         table.value_col, table.value_basis = chosen, "headed '" + dict(headed)[chosen][:40] + "'"
-        table.value_alternatives = [c for c in heading_cols[1:] if numbers.get(c) and numbers[c] != numbers.get(chosen)]
+        table.value_alternatives = [c for c in with_numbers[1:] if _numbers(numbers[c]) != _numbers(numbers[chosen])]
         if not numbers.get(chosen):
             # The headed column holds no number at all while another does (a heading merged over two columns):
             # the values may be in either.
@@ -305,25 +308,31 @@ def _value_column(grid, table: Table) -> None:
     table.value_col, table.value_basis = chosen, "no heading; the first column right of the labels holding numbers"
     enough = max(3, len(rows) // 4)
     table.value_alternatives = [c for c in numeric[1:] if len(numbers[c]) >= enough and
-                                [_as_number(x) for x in numbers[c]] != [_as_number(x) for x in numbers[chosen]]]
+                                _numbers(numbers[c]) != _numbers(numbers[chosen])]
     table.value_set_aside = [f"{column_letter(c)} (numbers in too few rows, or the same numbers)" for c in numeric[1:]
                              if c not in table.value_alternatives]
 
 
-def _headed_columns(grid, first_row: int, left: int) -> list[tuple[int, str]]:
-    """Columns right of the labels headed like the form's value column, in the rows just above the table."""
+def _headed_columns(grid, first_row: int, left: int, merged) -> list[tuple[int, str]]:
+    """Columns right of the labels headed like the form's value column, in the rows just above the table
+    (a heading merged across columns heads each of them)."""
+    spans = {(r0, c0): c1 for (r0, c0), (_r1, c1) in merged}
     found: dict[int, str] = {}
     for r in range(first_row - 1, max(first_row - 15, -1), -1):
         for c, v in enumerate(grid[r]):
             if c > left and isinstance(v, str):
                 low = text_of(v).lower()
                 if any(h in low for h in _VALUE_HEADINGS):
-                    found.setdefault(c, low)
+                    for cc in range(c, spans.get((r, c), c) + 1):
+                        found.setdefault(cc, low)
     return sorted(found.items())
 
 
-def _as_number(v) -> float | None:
-    try:
-        return float(str(v).strip().replace(",", "."))
-    except ValueError:
-        return None
+def _numbers(found: list) -> list[float | None]:
+    out = []
+    for v in found:
+        try:
+            out.append(float(str(v).strip().replace(",", ".")))
+        except ValueError:
+            out.append(None)
+    return out
