@@ -283,12 +283,12 @@ def _choose_period(periods: list, unread: list, reading: Reading) -> None:
         if unread:
             text, cell = unread[0]
             header["period_text"], header["period_cell"] = text, cell
-            reading.choose("period", "none", f"'{text}' ({cell}) names no single quarter")
+            reading.choose("period", "none", f"'{text}' in {cell} names no single quarter")
         return
     (year, quarter), text, cell = periods[0]
     if len(distinct) == 1:
         header["year"], header["quarter"], header["period_cell"] = year, quarter, cell
-        reading.choose("period", f"{year}Q{quarter}", f"'{text}' ({cell})")
+        reading.choose("period", f"{year}Q{quarter}", f"'{text}' in {cell}")
         return
     seen = [f"{y}Q{q} ('{t}', {c})" for (y, q), t, c in (next(x for x in periods if x[0] == p) for p in distinct)]
     header["period_cell"] = cell

@@ -52,7 +52,7 @@ def _choose_block(table: Table, reading: Reading) -> None:
         set_aside.append(f"{where} (another numbered table)")
         found.append(finding("T07", cell=cell_ref(other.first, col), cells=where, table=chosen,
                              codes=", ".join(i.text for i in other.items)))
-    reading.choose("table", chosen, f"the block of code rows matching the form ({table.score} of {len(codes())} codes)",
+    reading.choose("table", chosen, f"the block of code rows matching the form: {table.score} of its {len(codes())} codes",
                    set_aside=set_aside, found=found)
 
 
