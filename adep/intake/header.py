@@ -17,6 +17,7 @@ _PERIOD_ARABIC = re.compile(r"(?<!\d)([1-4])\s*-?\s*[^\W\d_]{0,3}\.?\s*" + _QUAR
 _PERIOD_ROMAN = re.compile(r"(?<![A-ZА-ЯӘІ])(IV|III|II|I)\s*-?\s*[^\W\d_]{0,3}\.?\s*" + _QUARTER_WORDS, re.I)
 _PERIOD_Q = re.compile(r"(?<![A-Za-z])Q\s*([1-4])(?!\d)", re.I)
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_DIGIT = re.compile(r"\d")
 _BIN_LABEL = re.compile(r"(?<![A-Za-zА-Яа-яӘәІіҢңҒғҮүҰұҚқӨөҺһ])(?:ЖСН\s*/\s*)?(БСН|БИН|BIN)(?![A-Za-zА-Яа-яӘәІіҢңҒғҮүҰұҚқӨөҺһ])", re.I)
 _DIGITS12 = re.compile(r"(?<!\d)(\d{12})(?!\d)")
 _DATE_TEXT = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./](\d{4})(?!\d)")
@@ -256,6 +257,8 @@ def read_header(grid, table_rows: set[int], reading: Reading) -> None:
 
 def _collect_periods(row, r: int, texts, line: str, periods: list, unread: list) -> None:
     """Each cell that speaks of a period; a year written in another cell of the row completes a bare '3 тоқсан'."""
+    if not _DIGIT.search(line) and not any(_PERIOD_LABEL.match(t) for _, t in texts):
+        return  # no year, no quarter's number, no label: this row names no period
     years = {int(y) for y in _YEAR.findall(line)}
     fallback = next(iter(years)) if len(years) == 1 else None
     candidates = [(c, t) for c, t in texts if isinstance(row[c], str)]
@@ -264,6 +267,8 @@ def _collect_periods(row, r: int, texts, line: str, periods: list, unread: list)
         candidates.append((dated[0], line))
     spoken = False
     for c, t in candidates:
+        if not _DIGIT.search(t) and not _PERIOD_LABEL.match(t):
+            continue  # no year, no quarter's number and no label: a name or a label, not a period
         named, cue = periods_in(t, fallback)
         for p in named:
             periods.append((p, t, cell_ref(r, c)))

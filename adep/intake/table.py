@@ -12,6 +12,7 @@ from contracts.form import code_set, codes, float_codes_map, indicator, normaliz
 
 _VALUE_HEADINGS = ("жалпы саны", "общее количество")
 _THIS_PERIOD = ("есепті", "есептi", "отчетн", "отчётн")
+_PREVIOUS = ("өткен", "алдыңғы", "предыдущ", "прошл")
 # A code typed in the same cell as its label: '1.1 мемлекеттік қызметшілерге', '3. Мемлекеттік ...', '12. Басқа ...'
 _CODE_PREFIX = re.compile(r"^\s*([1-9]\d?(?:\.\d{1,2}){0,2})\.?\s+(?=[^\W\d_])")
 # What a row code looks like, on the form or not: '12', '12.', '4.4', '3.6.1'.
@@ -122,7 +123,8 @@ def locate_table(grid: list[list], merged=()) -> Table | None:
         code_col = _best_code_column(prefixed, {})
         if code_col is None:
             return None
-    return _table_in_column(grid, code_col, same_cell, merged)
+    coded = {r: code for code, rs in (prefixed if same_cell else hits).get(code_col, {}).items() for r in rs}
+    return _table_in_column(grid, code_col, same_cell, merged, coded)
 
 
 def _best_code_column(hits: dict[int, dict[str, list[int]]], dated: dict[int, dict[str, list[int]]]) -> int | None:
@@ -144,8 +146,8 @@ def _best_code_column(hits: dict[int, dict[str, list[int]]], dated: dict[int, di
     return best
 
 
-def _table_in_column(grid, code_col: int, same_cell: bool, merged) -> Table:
-    items, numbering = _code_items(grid, code_col, same_cell)
+def _table_in_column(grid, code_col: int, same_cell: bool, merged, coded: dict[int, str]) -> Table:
+    items, numbering = _code_items(grid, code_col, same_cell, coded)
     blocks = _blocks(items)
     form = max(blocks, key=lambda b: (len(b.form_codes), sum("." in c for c in b.form_codes), -b.first))
     table = Table(code_col, None, None, {}, 0, same_cell=same_cell, block=form, numbering=numbering)
@@ -172,38 +174,43 @@ def _table_in_column(grid, code_col: int, same_cell: bool, merged) -> Table:
     return table
 
 
-def _code_items(grid, code_col: int, same_cell: bool) -> tuple[list[Item], list[int]]:
-    """Every row of the code column holding a code-like cell, and the column-numbering rows set aside."""
+def _code_items(grid, code_col: int, same_cell: bool, coded: dict[int, str]) -> tuple[list[Item], list[int]]:
+    """Every row of the code column holding a code-like cell, and the column-numbering rows set aside;
+    coded: the rows already known to hold a code of the form in this column."""
     items, numbering = [], []
-    known = code_set()
     for r, row in enumerate(grid):
         v = row[code_col] if code_col < len(row) else ""
-        if is_blank(v):
+        if v == "" or v is None:
+            continue
+        code = coded.get(r)
+        if code is not None:
+            if code == "1" and _is_numbering_row(row, code_col):
+                numbering.append(r)
+            else:
+                items.append(Item(r, code, text_of(v), "code"))
             continue
         if isinstance(v, (date, datetime)):
             # A date with a row's label beside it: Excel's reading of a code. A date alone (a signing date) is not.
             if any(has_letters(x) for x in row[code_col + 1:]):
                 items.append(Item(r, date_code(v), f"{v.day:02d}.{v.month:02d}", "date"))
             continue
-        text = text_of(v)
-        if same_cell:
-            m = _CODE_PREFIX.match(str(v))
-            raw = m.group(1) if m else None
+        if isinstance(v, str):
+            if same_cell:
+                m = _CODE_PREFIX.match(v)
+            elif len(v) > 12 or not v.strip()[:1].isdigit():
+                continue  # a label or a heading, not a number
+            else:
+                m = _CODE_LIKE.match(v)
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            m = _CODE_LIKE.match(text_of(v) if not isinstance(v, float) or v.is_integer() else repr(round(v, 6)))
         else:
-            if isinstance(v, float) and not v.is_integer():
-                text = repr(round(v, 6))
-            m = _CODE_LIKE.match(text)
-            raw = m.group(1) if m else None
-        if raw is None:
             continue
-        code = normalize_code(v if not same_cell else raw)
-        if code is None and isinstance(v, str):
-            code = normalize_code(raw)
-        if code == "1" and _is_numbering_row(row, code_col):
-            numbering.append(r)
+        if m is None:
             continue
-        if code in known:
-            items.append(Item(r, code, text, "code"))
+        raw = m.group(1)
+        code = normalize_code(raw)
+        if code is not None:  # a code of the form the first look missed (typed in a label's cell, say)
+            items.append(Item(r, code, text_of(v), "code"))
         elif same_cell or any(not is_blank(x) for x in row[code_col + 1:]):
             items.append(Item(r, None, raw, "unknown"))
     return items, numbering
@@ -301,28 +308,32 @@ def _value_column(grid, table: Table, merged) -> None:
         table.value_set_aside = [f"{column_letter(c)} (not the heading of this period's totals)" for c in numeric
                                  if c != chosen and c not in table.value_alternatives]
         return
+    # A column headed as another period's figures ('Өткен кезең', 'Предыдущий период') is not this period's.
+    previous = {c for c, text in _headed_columns(grid, rows[0], left, merged, _PREVIOUS)}
+    table.value_set_aside = [f"{column_letter(c)} (headed as another period)" for c in numeric if c in previous]
+    numeric = [c for c in numeric if c not in previous]
     if not numeric:
-        table.value_col, table.value_basis = left + 1, "no column holds numbers; the first right of the labels"
+        table.value_col, table.value_basis = left + 1, "no column holds this period's numbers; the first right of the labels"
         return
     chosen = numeric[0]
     table.value_col, table.value_basis = chosen, "no heading; the first column right of the labels holding numbers"
     enough = max(3, len(rows) // 4)
     table.value_alternatives = [c for c in numeric[1:] if len(numbers[c]) >= enough and
                                 _numbers(numbers[c]) != _numbers(numbers[chosen])]
-    table.value_set_aside = [f"{column_letter(c)} (numbers in too few rows, or the same numbers)" for c in numeric[1:]
-                             if c not in table.value_alternatives]
+    table.value_set_aside += [f"{column_letter(c)} (numbers in too few rows, or the same numbers)" for c in numeric[1:]
+                              if c not in table.value_alternatives]
 
 
-def _headed_columns(grid, first_row: int, left: int, merged) -> list[tuple[int, str]]:
-    """Columns right of the labels headed like the form's value column, in the rows just above the table
-    (a heading merged across columns heads each of them)."""
+def _headed_columns(grid, first_row: int, left: int, merged, headings=_VALUE_HEADINGS) -> list[tuple[int, str]]:
+    """Columns right of the labels headed with one of headings (by default the form's value column), in the rows
+    just above the table (a heading merged across columns heads each of them)."""
     spans = {(r0, c0): c1 for (r0, c0), (_r1, c1) in merged}
     found: dict[int, str] = {}
     for r in range(first_row - 1, max(first_row - 15, -1), -1):
         for c, v in enumerate(grid[r]):
             if c > left and isinstance(v, str):
                 low = text_of(v).lower()
-                if any(h in low for h in _VALUE_HEADINGS):
+                if any(h in low for h in headings):
                     for cc in range(c, spans.get((r, c), c) + 1):
                         found.setdefault(cc, low)
     return sorted(found.items())

@@ -314,6 +314,19 @@ def test_two_unheaded_columns_of_different_numbers_are_an_error(tmp_path):
     assert _errors(result) == [] and result.values == values
 
 
+@pytest.mark.parametrize("previous", ["Предыдущий период", "Өткен кезең"])
+def test_a_column_headed_as_another_period_is_never_the_values(tmp_path, previous):
+    values, earlier = clean_values(), clean_values(4)
+    rows = form_rows(values, period=Q2, bin_=BIN, heading=False)
+    rows[value_row("1") - 1] += [previous]
+    for code in codes():
+        rows[value_row(code)].append(earlier[code])
+    result = _read(tmp_path, "openpyxl", [Sheet("1-әу", rows)])
+    assert result.findings == [] and result.values == values
+    chosen = next(c for c in result.choices if c.what == "value column")
+    assert chosen.chosen == "C" and chosen.set_aside == ("D (headed as another period)",)
+
+
 def test_a_heading_merged_over_two_columns_heads_the_one_with_figures(tmp_path):
     values = clean_values()
     rows = form_rows(values, period=Q2, bin_=BIN)
