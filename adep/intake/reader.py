@@ -15,12 +15,12 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from adep.intake.cells import cell_ref, parse_value
+from adep.intake.cells import cell_ref, column_letter, parse_value
 from adep.intake.choices import Choice, Reading, SilentChoice
 from adep.intake.guard import Inspected, UnsafeFile, inspect_workbook
 from adep.intake.header import parse_date, parse_period, read_header
 from adep.intake.rows import read_table
-from adep.intake.table import Table, locate_table
+from adep.intake.table import Table, locate_table, locate_tables
 from contracts.findings import Finding, finding
 from contracts.form import codes
 
@@ -119,13 +119,19 @@ class SheetForm:
     grid: list
     table: Table
     merged: list
+    column: str | None = None  # the code column, when the sheet holds more than one table of the form
     reading: Reading | None = None
 
+    @property
+    def where(self) -> str:
+        """'Лист1', or 'Лист1'!E:E for one of two tables on a sheet."""
+        return f"'{self.name}'" + (f"!{self.column}" if self.column else "")
+
     def describe(self) -> str:
-        """'Лист1' (2026Q2; 15): the sheet, the period it names and its row 1 total, for a finding."""
+        """'Лист1' (2026Q2; 15): where the table is, the period it names and its row 1 total, for a finding."""
         h, v = self.reading.header, self.reading.values
         period = f"{h['year']}Q{h['quarter']}" if h.get("year") and h.get("quarter") else "—"
-        return f"'{self.name}' ({period}; {v.get(codes()[0], '—')})"
+        return f"{self.where} ({period}; {v.get(codes()[0], '—')})"
 
     def identity(self) -> tuple:
         h = self.reading.header
@@ -145,9 +151,10 @@ def read_workbook(inspected: Inspected, result: ReadResult, *, max_sheet_cells: 
             raise UnsafeFile(finding("F04", "sheet_size", sheet=meta.name, rows=f"{sheet.height:,}", cols=f"{sheet.width:,}"))
         grid = sheet.to_python(skip_empty_area=False)
         merged = _merged(sheet)
-        table = locate_table(grid, merged)
-        if table is not None:
-            forms.append(SheetForm(meta.name, meta.visible == SheetVisibleEnum.Visible, grid, table, merged))
+        tables = locate_tables(grid, merged)
+        for table in tables:
+            column = f"{column_letter(table.code_col)}:{column_letter(table.code_col)}" if len(tables) > 1 else None
+            forms.append(SheetForm(meta.name, meta.visible == SheetVisibleEnum.Visible, grid, table, merged, column))
     for form in forms:
         form.reading = _read_sheet(form, inspected)
     _choose_sheet(forms, result)
@@ -194,14 +201,14 @@ def _choose_sheet(forms: list[SheetForm], result: ReadResult) -> None:
         sheets = ", ".join(f.describe() for f in candidates)
         differ = sorted({c for f in candidates for c, v in f.reading.values.items()
                          if any(g.reading.values.get(c) != v for g in candidates)}, key=codes().index)
-        result.choose("sheet", "none", "visible sheets hold different reports", alternatives=[f.name for f in candidates],
+        result.choose("sheet", "none", "visible sheets hold different reports", alternatives=[f.where for f in candidates],
                       set_aside=set_aside, found=[finding("T04", sheets=sheets, rows=", ".join(differ[:12]) or None), *notes])
         return
     chosen = candidates[0]
     if len(candidates) > 1:
-        notes.insert(0, finding("T05", sheets=", ".join(f"'{f.name}'" for f in candidates), sheet=chosen.name))
-        basis = f"{len(candidates)} visible sheets hold the same report; read once"
+        notes.insert(0, finding("T05", sheets=", ".join(f.where for f in candidates), sheet=chosen.where))
+        basis = f"{len(candidates)} tables on visible sheets hold the same report; read once"
     else:
         basis = "the only visible sheet holding the form" if not partial else "the visible sheet holding the whole form"
     result.take(chosen.reading)
-    result.choose("sheet", f"'{chosen.name}'", basis, set_aside=set_aside, found=notes)
+    result.choose("sheet", chosen.where, basis, set_aside=set_aside, found=notes)

@@ -81,8 +81,15 @@ def date_code(v) -> str | None:
 
 
 def locate_table(grid: list[list], merged=()) -> Table | None:
-    """The column of row codes (the one with most distinct codes of the form), its blocks, labels and values;
-    merged: the sheet's merged ranges, ((first row, first col), (last row, last col)), 0-based."""
+    """The form's table on a sheet: the column of row codes with most of the form's codes, its blocks, labels and
+    values; merged: the sheet's merged ranges, ((first row, first col), (last row, last col)), 0-based."""
+    tables = locate_tables(grid, merged)
+    return tables[0] if tables else None
+
+
+def locate_tables(grid: list[list], merged=()) -> list[Table]:
+    """Every table of the form on a sheet, the one with most of its codes first: two copies side by side (a
+    Kazakh and a Russian one, say) are two candidates for the report, never one silently dropped."""
     hits: dict[int, dict[str, list[int]]] = {}
     dated: dict[int, dict[str, list[int]]] = {}
     prefixed: dict[int, dict[str, list[int]]] = {}
@@ -117,33 +124,39 @@ def locate_table(grid: list[list], merged=()) -> Table | None:
                 continue
             if code is not None:
                 hits.setdefault(c, {}).setdefault(code, []).append(r)
-    code_col = _best_code_column(hits, dated)
-    same_cell = code_col is None
+    columns = _code_columns(hits, dated)
+    same_cell = not columns
     if same_cell:
-        code_col = _best_code_column(prefixed, {})
-        if code_col is None:
-            return None
-    coded = {r: code for code, rs in (prefixed if same_cell else hits).get(code_col, {}).items() for r in rs}
-    return _table_in_column(grid, code_col, same_cell, merged, coded)
+        columns = _code_columns(prefixed, {})[:1]
+        if not columns:
+            return []
+    found = prefixed if same_cell else hits
+    bounds = sorted(columns)
+    tables = []
+    for code_col in columns:
+        # A table ends where the next one's code column begins: its values are never the other table's.
+        limit = next((c for c in bounds if c > code_col), None)
+        view = grid if limit is None else [row[:limit] for row in grid]
+        coded = {r: code for code, rs in found.get(code_col, {}).items() for r in rs}
+        tables.append(_table_in_column(view, code_col, same_cell, merged, coded))
+    return tables
 
 
-def _best_code_column(hits: dict[int, dict[str, list[int]]], dated: dict[int, dict[str, list[int]]]) -> int | None:
-    """The column with most dotted codes (1.1 and 11.3 only appear in a code column; plain numbers also among values).
+def _code_columns(hits: dict[int, dict[str, list[int]]], dated: dict[int, dict[str, list[int]]]) -> list[int]:
+    """The code column (the one with most dotted codes: 1.1 and 11.3 only appear in a code column, plain numbers
+    also among values), then any other holding half of the form's codes or more.
 
     Dates count as the codes they probably were only in a column that also holds codes as typed: a column of
     dates alone is a column of dates.
     """
-    best, best_key = None, None
+    keys = {}
     for c in set(hits) | set(dated):
         found = set(hits.get(c, {}))
         if len(found) >= 3:
             found |= set(dated.get(c, {}))
-        key = (sum("." in k for k in found), len(found), -c)
-        if best_key is None or key > best_key:
-            best, best_key = c, key
-    if best is None or best_key[1] < 5 or best_key[0] == 0:
-        return None
-    return best
+        keys[c] = (sum("." in k for k in found), len(found), -c)
+    ranked = sorted((c for c, k in keys.items() if k[1] >= 5 and k[0] > 0), key=keys.get, reverse=True)
+    return ranked[:1] + [c for c in ranked[1:] if keys[c][1] >= len(codes()) // 2]
 
 
 def _table_in_column(grid, code_col: int, same_cell: bool, merged, coded: dict[int, str]) -> Table:

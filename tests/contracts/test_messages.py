@@ -28,7 +28,7 @@ RAISED = {
     "T02": finding("T02", code="4.3"),
     "T03": finding("T03", code="2", cell="B9", count=2, cells="B9, B30"),
     "T04": finding("T04", sheets="'I тоқсан' (2026Q1; 12), 'II тоқсан' (2026Q2; 15)", rows="1, 1.1"),
-    "T05": finding("T05", sheets="'1-әу', '1-әу (рус)'", sheet="1-әу"),
+    "T05": finding("T05", sheets="'1-әу', '1-әу (рус)'", sheet="'1-әу'"),
     "T06": finding("T06", "hidden", sheet="Q1", found="'Q1' (2026Q1; 12)", chosen="Q2"),
     "T07": finding("T07", cell="B52", cells="B52:B56", table="B10:B49", codes="1, 2, 3, 4, 5"),
     "T08": finding("T08", cell="A52", found="12.", value="4", value_cell="C52"),

@@ -84,7 +84,7 @@ def test_kazakh_and_russian_copies_of_one_report_make_one_report(tmp_path, write
     assert _errors(result) == [] and result.report_found
     assert result.values == values and result.header["body_name"] == "Әділет департаменті"
     copies = _only(result, "T05")
-    assert copies.severity == "warning" and copies.params == {"sheets": "'1-әу', '1-әу (рус)'", "sheet": "1-әу"}
+    assert copies.severity == "warning" and copies.params == {"sheets": "'1-әу', '1-әу (рус)'", "sheet": "'1-әу'"}
 
 
 @pytest.mark.parametrize("writer", ALL_WRITERS)
@@ -100,6 +100,25 @@ def test_two_quarters_on_visible_sheets_are_rejected_naming_each(tmp_path, write
     assert not result.report_found and result.values == {}
     assert result.header["bin"] == BIN and "year" not in result.header  # the body is known, the period is not
     _no_silent_choice(result)
+
+
+def _side_by_side(left: list[list], right: list[list]) -> list[list]:
+    """Two forms on one sheet, the second starting in column E."""
+    return [list(a) + [None] * (4 - len(a)) + list(b) for a, b in zip(left, right)]
+
+
+@pytest.mark.parametrize("writer", ["openpyxl", "zip"])
+def test_two_tables_side_by_side_on_one_sheet_are_two_candidates(tmp_path, writer):
+    values, other = clean_values(), _last_quarter()
+    kk = form_rows(values, period=Q2, bin_=BIN)
+    same = _read(tmp_path, writer, [Sheet("1-әу", _side_by_side(kk, form_rows(values, period=Q2_RU, bin_=BIN, language="ru")))])
+    assert _errors(same) == [] and same.values == values and same.cells["1"] == "C8"
+    assert _only(same, "T05").params == {"sheets": "'1-әу'!A:A, '1-әу'!E:E", "sheet": "'1-әу'!A:A"}
+    differ = _read(tmp_path, writer, [Sheet("1-әу", _side_by_side(kk, form_rows(other, period=Q2_RU, bin_=BIN, language="ru")))],
+                   name="differ.xlsx")
+    found = _only(differ, "T04")
+    assert found.params["sheets"] == f"'1-әу'!A:A (2026Q2; {values['1']}), '1-әу'!E:E (2026Q2; {other['1']})"
+    assert differ.values == {}
 
 
 def test_one_period_with_different_figures_on_two_sheets_is_rejected(tmp_path):
