@@ -28,7 +28,7 @@ class Item:
 
     row: int
     code: str | None  # the form's code (for a date: the code it probably was); None when not on the form
-    text: str  # as the cell shows it
+    text: str  # as the cell shows it (a code of the form: as the form prints it)
     kind: str  # 'code', 'date' or 'unknown'
 
 
@@ -200,7 +200,7 @@ def _code_items(grid, code_col: int, same_cell: bool, coded: dict[int, str]) -> 
             if code == "1" and _is_numbering_row(row, code_col):
                 numbering.append(r)
             else:
-                items.append(Item(r, code, text_of(v), "code"))
+                items.append(Item(r, code, code, "code"))
             continue
         if isinstance(v, (date, datetime)):
             # A date with a row's label beside it: Excel's reading of a code. A date alone (a signing date) is not.
