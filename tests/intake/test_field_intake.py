@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from adep.intake.arrivals import discover
 from adep.intake.checks import check_reports
 from adep.intake.read_pool import read_batch
+from adep.outputs.findings_file import format_findings
 from adep.registry import load_registry
 from flows.intake import intake
 from tests.conftest import arrived, clean_values, make_bin, query
@@ -144,5 +147,8 @@ def test_the_checks_quote_an_unread_period_and_add_nothing_to_a_file_with_two_re
     h01 = findings["half year.xlsx"]
     assert list(h01.rule) == ["H01"] and h01.iloc[0].cell == "A2"
     assert "the header says 'Отчетный период: январь-июнь 2026 г.'" in h01.iloc[0].message
+    row = SimpleNamespace(file_id=1, file_name="half year.xlsx", bin=bin_, year=pd.NA, quarter=pd.NA)
+    text = format_findings(row, h01.rename(columns={"name": "rule_name"}))  # the findings file's header
+    assert "Period: ? ('Отчетный период: январь-июнь 2026 г.')" in text
     assert list(findings["two.xlsx"].rule) == ["T04"]
     assert files.at["two.xlsx", "status"] == "rejected" and files.at["two.xlsx", "bin"] == bin_
