@@ -217,8 +217,10 @@ def read_header(grid, table_rows: set[int], reading: Reading) -> None:
         if not texts:
             continue
         line = " ".join(t for _, t in texts if t)
-        if _CONSOLIDATED.search(line):
+        if "is_consolidated" not in header and _CONSOLIDATED.search(line):
+            c, t = next((c, t) for c, t in texts if _CONSOLIDATED.search(t))
             header["is_consolidated"] = True
+            reading.choose("is_consolidated", "yes", f"'{t[:60]}' in {cell_ref(r, c)}")
         _collect_periods(row, r, texts, line, periods, unread)
         for c, v in enumerate(row):
             if type(v) is not str:
@@ -231,9 +233,9 @@ def read_header(grid, table_rows: set[int], reading: Reading) -> None:
                 continue
             low = text.lower()
             if ("бсн" in low or "бин" in low or "bin" in low) and _BIN_LABEL.search(text):
-                same = _DIGITS12.search(text.replace(" ", ""))
+                same = _DIGITS12.findall(text.replace(" ", ""))
                 if same:
-                    bins.append((0, same.group(1), cell_ref(r, c)))
+                    bins.extend((0, b, cell_ref(r, c)) for b in same)
                 else:
                     found = _value_after_label(grid, r, c, text + (":" if ":" not in text else ""))
                     if found:

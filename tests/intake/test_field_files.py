@@ -367,6 +367,13 @@ def test_two_different_bins_are_an_error(tmp_path):
     assert found.params["found"] == f"{BIN} (C5), {make_bin(12)} (F5)" and found.severity == "error"
 
 
+def test_two_bins_in_one_labelled_cell_are_an_error(tmp_path):
+    rows = form_rows(clean_values(), period=Q2, bin_=BIN)
+    rows[4] = [f"БСН: {BIN} / {make_bin(12)}"]
+    result = _read(tmp_path, "xlsxwriter", [Sheet("1-әу", rows)])
+    assert _only(result, "H09").params["found"] == f"{BIN} (A5), {make_bin(12)} (A5)"
+
+
 def test_a_field_written_twice_differently_is_a_warning(tmp_path):
     rows = form_rows(clean_values(), period=Q2, bin_=BIN)
     rows.append(["Наименование государственного органа", None, "Департамент юстиции"])
