@@ -201,8 +201,10 @@ def _choose_sheet(forms: list[SheetForm], result: ReadResult) -> None:
         sheets = ", ".join(f.describe() for f in candidates)
         differ = sorted({c for f in candidates for c, v in f.reading.values.items()
                          if any(g.reading.values.get(c) != v for g in candidates)}, key=codes().index)
+        bins = list(dict.fromkeys(f.reading.header.get("bin") or "—" for f in candidates))
+        found = finding("T04", sheets=sheets, rows=", ".join(differ[:12]) or None, bins=", ".join(bins) if len(bins) > 1 else None)
         result.choose("sheet", "none", "visible sheets hold different reports", alternatives=[f.where for f in candidates],
-                      set_aside=set_aside, found=[finding("T04", sheets=sheets, rows=", ".join(differ[:12]) or None), *notes])
+                      set_aside=set_aside, found=[found, *notes])
         return
     chosen = candidates[0]
     if len(candidates) > 1:

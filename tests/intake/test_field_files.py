@@ -131,6 +131,15 @@ def test_one_period_with_different_figures_on_two_sheets_is_rejected(tmp_path):
     assert (result.header["year"], result.header["quarter"]) == (2026, 2)
 
 
+def test_two_bodies_reports_in_one_file_are_rejected_naming_both_bins(tmp_path):
+    other = make_bin(12)
+    result = _read(tmp_path, "openpyxl", [Sheet("Департамент", form_rows(clean_values(), period=Q2, bin_=BIN)),
+                                          Sheet("Басқарма", form_rows(clean_values(), period=Q2, bin_=other))])
+    found = _only(result, "T04")
+    assert found.params["bins"] == f"{BIN}, {other}" and found.params["rows"] is None
+    assert f"BINs: {BIN}, {other}" in found.message and "bin" not in result.header
+
+
 def test_a_sheet_with_part_of_the_form_is_not_the_report(tmp_path):
     values = clean_values()
     summary = {c: values[c] for c in codes() if c in ("1", "1.1", "1.2", "2", "2.1", "3", "3.1")}
