@@ -134,8 +134,9 @@ def _registrations(con, bins: list[str], period: Period) -> dict[str, dict]:
         from versions as v
         qualify row_number() over (
             partition by v.bin
-            order by (v.valid_to is not null and v.valid_to < ?) desc, v.valid_to desc nulls last, v.valid_from) = 1
-        """, [bins, period.first_day, period.first_day]).df()
+            order by (v.valid_to is not null and v.valid_to < ?) desc,
+                     case when v.valid_to < ? then v.valid_to end desc nulls last, v.valid_from) = 1
+        """, [bins, period.first_day, period.first_day, period.first_day]).df()
     out = {}
     for r in rows.itertuples():
         entry = {"body": r.name_ru}
