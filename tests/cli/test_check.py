@@ -98,6 +98,14 @@ def test_check_without_a_registry_is_one_plain_line(tmp_path, capsys):
     assert main(["--home", str(home), "check", str(tmp_path / "missing.xlsx")]) == 2
     assert "not a file" in capsys.readouterr().out
 
+    from adep.settings import load_settings
+    from warehouse.db import open_writer
+
+    with open_writer(load_settings(home, environ={})):
+        pass  # a warehouse with no registry loaded yet
+    assert main(["--home", str(home), "check", str(report)]) == 2
+    assert "the registry in" in capsys.readouterr().out
+
 
 def test_check_runs_without_the_workflow_engine(tmp_path, registered_home):
     home, bins = registered_home
