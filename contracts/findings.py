@@ -103,12 +103,16 @@ def finding(rule: str, variant: str | None = None, *, code: str | None = None, f
 
 def rule_finding(rule, values: dict[str, int], cells: dict[str, str | None]) -> Finding:
     """A finding of an arithmetic rule: its sides as checked (the operator's rules file may differ from the form's),
-    the values of its rows and their cells. It cites the cell of the first row of each side."""
+    the values of its rows and the cells of both sides. It cites the total's cell (the first row of the right side:
+    the figure the parts are measured against); the parameters list every cell."""
     from contracts.messages import rule_template_id
 
     params = {"left": rule.left_text, "op": rule.op, "right": rule.right_text, "why": rule.why,
               "values": {c: int(values[c]) for c in rule.codes},
               "cells": {c: cells.get(c) for c in rule.codes if cells.get(c)}}
-    first = rule.left[0].code
-    return Finding(rule.severity, rule.rule, rule.name, code=first, cell=cells.get(first) or None,
-                   template=rule_template_id(rule.rule, rule.severity, rule.op), params_json=_json(params))
+    left = sum(t.factor * int(values[t.code]) for t in rule.left)
+    right = sum(t.factor * int(values[t.code]) for t in rule.right)
+    total = rule.right[0].code
+    return Finding(rule.severity, rule.rule, rule.name, code=total, cell=cells.get(total) or None,
+                   template=rule_template_id(rule.rule, rule.severity, rule.op, "over" if left > right else None),
+                   params_json=_json(params))

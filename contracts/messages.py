@@ -8,6 +8,7 @@ finding's own parameters by name, and:
     {left} {right} {op}  an arithmetic rule's sides and operator, in the line's language ("2.1-жол" "≤" "2-жол")
     {values} the report's numbers in that rule's rows ("2.1-жол = 8, 2-жол = 3")
     {found}  for a rule: "8 > 3"; for other checks, what the report holds (a value, a BIN)
+    {cells}  for a rule: its sides as the cells holding them ("C12 + C13 ≤ C11")
 
 Text in [square brackets] is left out when a placeholder inside it is unknown, so a template can say
 "[ ({cell} ұяшығы)]" and read well with or without a cell. An unknown placeholder outside brackets prints as
@@ -28,10 +29,13 @@ _ROW = {"en": "row {code}", "kk": "{code}-жол", "ru": "строка {code}"}
 _OP = {"<=": "≤", "==": "=", ">=": "≥", "<": "<"}
 
 
-def rule_template_id(rule: str, severity: str, op: str) -> str:
-    """The catalogue id whose wording an arithmetic rule's finding uses."""
+def rule_template_id(rule: str, severity: str, op: str, case: str | None = None) -> str:
+    """The catalogue id whose wording an arithmetic rule's finding uses; case ('over': the left side exceeds the
+    right) picks a variant worded for that direction where the catalogue has one."""
     table = catalogue()
     for key in (rule, f"R*{op}:{severity}", f"R*:{severity}", "R*"):
+        if case and f"{key}/{case}" in table:
+            return f"{key}/{case}"
         if key in table:
             return key
     return "R*"
@@ -106,7 +110,8 @@ def _rule_parts(params: dict, lang: str) -> dict[str, str | None]:
                           for t in terms)
 
     op = str(params["op"])
-    parts: dict[str, str | None] = {"left": side(left), "right": side(right), "op": _OP.get(op, op), "values": None}
+    parts: dict[str, str | None] = {"left": side(left), "right": side(right), "op": _OP.get(op, op), "values": None,
+                                    "cells": _cells(left, right, _OP.get(op, op), params.get("cells") or {})}
     values = params.get("values") or {}
     if all(t.code in values for t in left + right):
         v = {c: int(x) for c, x in values.items()}
@@ -124,3 +129,10 @@ def _numbers(terms: tuple[Term, ...], v: dict[str, int]) -> str:
     shown = " + ".join(str(v[t.code]) if t.factor == 1 else f"{t.factor} × {v[t.code]}" for t in terms)
     total = sum(t.factor * v[t.code] for t in terms)
     return shown if len(terms) == 1 and terms[0].factor == 1 else f"{shown} = {total}"
+
+
+def _cells(left: tuple[Term, ...], right: tuple[Term, ...], op: str, cells: dict) -> str | None:
+    """The rule's sides as the cells holding them ('C12 + C13 ≤ C11'), when every cell is known."""
+    if not all(cells.get(t.code) for t in left + right):
+        return None
+    return f"{' + '.join(cells[t.code] for t in left)} {op} {' + '.join(cells[t.code] for t in right)}"

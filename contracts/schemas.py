@@ -77,6 +77,8 @@ def header_findings(headers: pd.DataFrame) -> dict[object, list[Finding]]:
             value = headers.at[row.index, row.column]
             field = "period" if row.column in ("year", "quarter") else row.column
             params = {"found": value} if rule == "H03" else {}
+            if rule == "H01" and "period_text" in headers.columns and isinstance(headers.at[row.index, "period_text"], str):
+                params = {"found": headers.at[row.index, "period_text"]}  # the text that names no single quarter
             found = finding(rule, field=field, cell=_cell(headers, row.index, row.column), **params)
             bucket = out.setdefault(row.index, [])
             if found not in bucket:
@@ -85,7 +87,7 @@ def header_findings(headers: pd.DataFrame) -> dict[object, list[Finding]]:
 
 
 def _cell(headers: pd.DataFrame, index, column: str) -> str | None:
-    col = f"{column}_cell"
+    col = "period_cell" if column in ("year", "quarter") else f"{column}_cell"
     if col in headers.columns:
         v = headers.at[index, col]
         return None if pd.isna(v) else v
@@ -112,7 +114,31 @@ def rule_findings(wide: pd.DataFrame, cells: pd.DataFrame | None = None, rule_se
             if rule is None:
                 continue
             out.setdefault(index, []).append(_rule_finding(rule, wide.loc[index], cells.loc[index] if cells is not None else None))
-    return out
+    return {index: one_finding_per_fault(items, by_id) for index, items in out.items()}
+
+
+_SEVERITY_RANK = {"warning": 0, "error": 1}
+
+
+def _sides(rule: Rule) -> frozenset:
+    """A rule's two sides, each as its terms, whichever way round it is written."""
+    return frozenset(tuple(sorted((t.code, t.factor) for t in side)) for side in (rule.left, rule.right))
+
+
+def one_finding_per_fault(found: list[Finding], by_id: dict[str, Rule]) -> list[Finding]:
+    """One finding per fault: an '==' rule's finding is dropped when a rule over the same sides with another
+    operator fired too and is at least as severe (parts over their total break '<=' and '==' at once: the '<=' says
+    what is wrong). Paired by the rules' sides, so an operator's own rules pair the same way."""
+    fired = [(f, by_id.get(f.rule)) for f in found]
+    kept = []
+    for f, rule in fired:
+        if rule is not None and rule.op == "==" and any(
+                other is not None and other.op != "==" and _sides(other) == _sides(rule)
+                and _SEVERITY_RANK.get(g.severity, 0) >= _SEVERITY_RANK.get(f.severity, 0)
+                for g, other in fired if g is not f):
+            continue
+        kept.append(f)
+    return kept
 
 
 def _value_cell(cells: pd.Series | None, code: str) -> str | None:

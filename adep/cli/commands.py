@@ -188,3 +188,27 @@ def cmd_report(settings: Settings, args) -> int:
         path = write_quarter_report(con, period, out)
     console.print(f"The quarter {period} as a picture: {path}")
     return 0
+
+
+def cmd_check(settings: Settings, args) -> int:
+    """A dry run of the intake: what each file would become, with nothing loaded, moved or written."""
+    from adep.cli.check import print_verdicts
+    from adep.intake.dry_run import dry_run
+    from warehouse.connect import NoPublishedWarehouse, connect
+
+    missing = [str(p) for p in args.files if not p.is_file()]
+    if missing:
+        raise UserError(f"not a file: {', '.join(missing)}")
+    try:
+        con = connect(settings)
+    except NoPublishedWarehouse:
+        raise UserError(f"there is no published warehouse in {settings.home}: load the registry first "
+                        "(adep registry load FILE)") from None
+    try:
+        if not con.execute("select count(*) from core_registry").fetchall()[0][0]:
+            raise UserError(f"the registry in {settings.home} is empty: load it first (adep registry load FILE)")
+        verdicts = dry_run(args.files, con, settings)
+    finally:
+        con.close()
+    print_verdicts(verdicts, show_choices=args.choices)
+    return 0 if all(v.would_load for v in verdicts) else 1

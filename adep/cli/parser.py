@@ -1,4 +1,4 @@
-"""The adep command line: registry, intake, rollups, status, exports, templates, reruns, the demo."""
+"""The adep command line: registry, intake, a dry run (check), rollups, status, exports, templates, reruns, the demo."""
 from __future__ import annotations
 
 import argparse
@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="every rejected file (of --period, if given), resolved or unchanged ones too")
     rerun.add_argument("--period")
     rerun.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run holding the warehouse")
+
+    check = sub.add_parser("check", help="what the intake would make of these files, without loading or moving them")
+    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    check.add_argument("--choices", action="store_true", help="also show how each file was read: sheet, table, columns, cells")
 
     report = sub.add_parser("report", help="the quarter as a picture (HTML)")
     report.add_argument("period")

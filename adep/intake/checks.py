@@ -41,9 +41,11 @@ def check_reports(arrivals: list[Arrival], results: list[ReadResult], con: duckd
     files = _files_frame(arrivals, results)
     readable = files.index[files.readable & ~files.is_structurally_broken]
 
-    headers = files.loc[readable, HEADER_FIELDS + ["bin_cell"]]
+    headers = files.loc[readable, HEADER_FIELDS + ["bin_cell", "period_text", "period_cell"]]
     for key, items in header_findings(headers).items():
-        found[key].extend(items)
+        # The reader already said what is wrong with a field (two periods, two BINs): no second finding for it.
+        said = {f.field for f in found[key] if f.severity == "error" and f.field}
+        found[key].extend(f for f in items if f.field not in said)
 
     wide = pd.DataFrame([results[k].values for k in readable], index=readable, columns=list(codes())).astype("Int64")
     cells = pd.DataFrame([results[k].cells for k in readable], index=readable, columns=list(codes()))
@@ -76,17 +78,19 @@ def _files_frame(arrivals: list[Arrival], results: list[ReadResult]) -> pd.DataF
         rows.append(dict(
             path=a.path, file_name=a.name, size_bytes=r.size_bytes, received_at=a.received_at, sha256=r.sha256,
             readable=r.readable,
-            is_structurally_broken=any(f.rule.startswith("T01") for f in r.findings),
+            is_structurally_broken=not r.report_found,
             bin=h.get("bin"), bin_cell=h.get("bin_cell"), year=h.get("year"), quarter=h.get("quarter"),
+            period_text=h.get("period_text"), period_cell=h.get("period_cell"),
             body_name=h.get("body_name"), commissioner=h.get("commissioner"), phone=h.get("phone"),
             signed_on=h.get("signed_on"), is_consolidated=bool(h.get("is_consolidated", False)),
         ))
     files = pd.DataFrame(rows, index=pd.RangeIndex(len(rows), name="key"), columns=["path", "file_name", "size_bytes", "received_at", "sha256", "readable",
-                                        "is_structurally_broken", "bin", "bin_cell", "year", "quarter", "body_name",
+                                        "is_structurally_broken", "bin", "bin_cell", "year", "quarter",
+                                        "period_text", "period_cell", "body_name",
                                         "commissioner", "phone", "signed_on", "is_consolidated"])
     for col in ("year", "quarter"):
         files[col] = pd.array(files[col].tolist(), dtype="Int64")
-    for col in ("bin", "bin_cell", "body_name", "commissioner", "phone", "signed_on"):
+    for col in ("bin", "bin_cell", "period_text", "period_cell", "body_name", "commissioner", "phone", "signed_on"):
         files[col] = files[col].astype(object).where(files[col].notna(), None)
     files["status"] = pd.Series([None] * len(files), dtype=object)
     files["duplicate_of"] = pd.array([None] * len(files), dtype="Int64")
@@ -107,9 +111,11 @@ def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, s
         deadlines = {tier: calendar.deadline(period, tier, shift=settings.shift_deadlines, calendar=work_calendar, timezone=settings.timezone)
                      for tier in (calendar.TOP, calendar.LOWER)}
         quarter_over = datetime.combine(period.next().first_day, datetime.min.time(), tzinfo=calendar.zone(settings.timezone))
-        for key, row in matched[matched.tier.isna()].iterrows():
+        unknown = matched[matched.tier.isna()]
+        registered = _registrations(con, unknown.bin.unique().tolist(), period) if len(unknown) else {}
+        for key, row in unknown.iterrows():
             if not any(f.rule == "H03" for f in found[key]):
-                found[key].append(finding("G01", field="bin", cell=row.bin_cell, found=row.bin, period=str(period)))
+                found[key].append(_not_registered(row, period, registered.get(row.bin)))
         known = matched[matched.tier.notna()]
         for key, row in known[known.is_excluded.astype(bool)].iterrows():
             found[key].append(finding("G02", field="bin", cell=row.bin_cell, found=row.bin, body=row.name_ru))
@@ -119,6 +125,56 @@ def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, s
         files.loc[known.index, "tier"] = known.tier
         files.loc[known.index, "deadline_at"] = pd.to_datetime(deadline_at, utc=True).astype("datetime64[us, UTC]")
         files.loc[known.index, "is_late"] = (known.received_at > pd.to_datetime(deadline_at, utc=True)).astype("boolean")
+
+
+def _registrations(con, bins: list[str], period: Period) -> dict[str, dict]:
+    """For BINs not in force in the period: the registry's last version before it, or its first one after."""
+    rows = con.execute("""
+        with versions as (select * from core_registry where bin in (select unnest(?::varchar[])))
+        select v.bin, v.name_ru, v.parent_bin, v.valid_from, v.valid_to,
+               v.valid_to is not null and v.valid_to < ? as ended
+        from versions as v
+        qualify row_number() over (
+            partition by v.bin
+            order by (v.valid_to is not null and v.valid_to < ?) desc,
+                     case when v.valid_to < ? then v.valid_to end desc nulls last, v.valid_from) = 1
+        """, [bins, period.first_day, period.first_day, period.first_day]).df()
+    out = {}
+    for r in rows.itertuples():
+        entry = {"body": r.name_ru}
+        if r.ended:
+            entry["until"] = r.valid_to.date().isoformat() if hasattr(r.valid_to, "date") else str(r.valid_to)
+            entry["successor"] = _registered_next_day(con, r, period)
+        else:
+            entry["since"] = r.valid_from.date().isoformat() if hasattr(r.valid_from, "date") else str(r.valid_from)
+        out[r.bin] = entry
+    return out
+
+
+def _registered_next_day(con, ended, period: Period) -> str | None:
+    """Bodies whose registration began the day after this one's ended, under the same parent, in force in the
+    period: what the registry knows of who took over (it records no successor as such)."""
+    if ended.parent_bin is None or pd.isna(ended.parent_bin):
+        return None
+    names = con.execute("""
+        select b.name_ru || ' (' || b.bin || ')'
+        from bodies_in_period(?, ?) as b
+        join core_registry as r on r.bin = b.bin and r.valid_from = ?::date + 1
+        where r.parent_bin = ? and b.bin <> ?
+        order by b.bin
+        """, [period.year, period.quarter, ended.valid_to, ended.parent_bin, ended.bin]).fetchall()
+    return ", ".join(n for (n,) in names[:3]) or None
+
+
+def _not_registered(row, period: Period, registration: dict | None):
+    """G01: the BIN is not registered for the period; what the registry says of it, when it knows the BIN at all."""
+    common = dict(field="bin", cell=row.bin_cell, found=row.bin, period=str(period))
+    if registration is None:
+        return finding("G01", **common)
+    if "until" in registration:
+        return finding("G01", "ended", body=registration["body"], until=registration["until"],
+                       successor=registration["successor"], **common)
+    return finding("G01", "not_yet", body=registration["body"], since=registration["since"], **common)
 
 
 def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame, found: dict[int, list[Finding]], con, settings: Settings) -> None:

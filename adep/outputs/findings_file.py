@@ -16,6 +16,8 @@ _SEVERITY = {"error": "ҚАТЕ / ОШИБКА / error", "warning": "ескер�
 
 def format_findings(file_row, findings: pd.DataFrame) -> str:
     period = f"{int(file_row.year)}Q{int(file_row.quarter)}" if pd.notna(file_row.year) and pd.notna(file_row.quarter) else "?"
+    if period == "?" and _period_text(findings):
+        period = f"? ('{_period_text(findings)}')"  # the text the header holds, which names no single quarter
     errors = int((findings.severity == "error").sum())
     warnings = int((findings.severity == "warning").sum())
     lines = [
@@ -48,6 +50,18 @@ def finding_lines(f) -> dict[str, str]:
         return {"en": text, "kk": _text(getattr(f, "message_kk", None)) or text, "ru": _text(getattr(f, "message_ru", None)) or text}
     return render_finding(template, code=_text(f.code), cell=_text(f.cell), field=_text(f.field),
                           params=json.loads(params), rule=f.rule)
+
+
+def _period_text(findings: pd.DataFrame) -> str | None:
+    """The period text an H01 finding quotes, if any."""
+    if "params" not in findings.columns:
+        return None
+    for rule, params in zip(findings.rule, findings.params):
+        if rule == "H01" and isinstance(params, str) and params:
+            found = json.loads(params).get("found")
+            if found:
+                return str(found)
+    return None
 
 
 def _text(value) -> str | None:

@@ -95,12 +95,16 @@ def test_codes_are_read_as_the_form_prints_them(raw, code):
 
 
 def _broken(rule) -> dict[str, int]:
-    """Clean values with the rule's left side pushed past its right side."""
+    """Clean values with the rule's left side pushed past its right side; for an '==' rule, the right side past
+    the left (parts short of their total), which breaks it alone: parts over the total are the '<=' rule's finding."""
     v = clean_values()
     frame = pd.DataFrame([v]).astype("Int64")
     left = int(checks.side_total(frame, rule.left).iloc[0])
     right = int(checks.side_total(frame, rule.right).iloc[0])
-    v[rule.left[0].code] += right - left + 1
+    if rule.op == "==":
+        v[rule.right[0].code] += left - right + 1
+    else:
+        v[rule.left[0].code] += right - left + 1
     return v
 
 

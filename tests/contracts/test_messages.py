@@ -27,10 +27,21 @@ RAISED = {
     "T01": finding("T01"),
     "T02": finding("T02", code="4.3"),
     "T03": finding("T03", code="2", cell="B9", count=2, cells="B9, B30"),
+    "T04": finding("T04", sheets="'I тоқсан' (2026Q1; 12), 'II тоқсан' (2026Q2; 15)", rows="1, 1.1"),
+    "T05": finding("T05", sheets="'1-әу', '1-әу (рус)'", sheet="'1-әу'"),
+    "T06": finding("T06", "hidden", sheet="Q1", found="'Q1' (2026Q1; 12)", chosen="Q2"),
+    "T07": finding("T07", cell="B52", cells="B52:B56", table="B10:B49", codes="1, 2, 3, 4, 5"),
+    "T08": finding("T08", cell="A52", found="12.", value="4", value_cell="C52"),
+    "T09": finding("T09", cell="A52", found="12."),
+    "T10": finding("T10", code="3.1", cell="A14", found="03.01"),
+    "T11": finding("T11", cell="D9", column="D", others="E"),
     "V01": finding("V01", code="3.1", cell="C12", found="2.5"),
     "V02": finding("V02", code="3.1", cell="C12", found=-4),
     "V03": finding("V03", code="3.1", cell="C12", found="бес"),
     "V04": finding("V04", code="3.1", cell="C12"),
+    "V05": finding("V05", code="3.1", cell="C12", found="1,000", small="1", large="1000"),
+    "V06": finding("V06", code="3.3", cell="C14:C15", codes="3.3, 3.4", found="5"),
+    "V07": finding("V07", code="3.3", cell="C14:C15", codes="3.3, 3.4"),
     "H01": finding("H01", field="period", cell="B3"),
     "H02": finding("H02", field="bin"),
     "H03": finding("H03", field="bin", cell="C4", found="123456789012"),
@@ -38,6 +49,9 @@ RAISED = {
     "H05": finding("H05", field="commissioner"),
     "H06": finding("H06", field="phone"),
     "H07": finding("H07", field="signed_on"),
+    "H08": finding("H08", field="period", cell="A2", found="2026Q1 ('I квартал 2026', A2); 2026Q2 ('II квартал 2026', A3)"),
+    "H09": finding("H09", field="bin", cell="C4", found="990000007011 (C4), 990000042011 (F4)"),
+    "H10": finding("H10", field="body_name", cell="C5", found="Әділет департаменті", other="Департамент юстиции", other_cell="C40"),
     "G01": finding("G01", field="bin", cell="C4", found="990000042011", period="2026Q3"),
     "G02": finding("G02", field="bin", cell="C4", found="990000007011", body="Министерство обороны"),
     "G03": finding("G03", field="period", found="2026Q3", arrived="2026-08-14", until="2026-09-30"),
@@ -46,12 +60,13 @@ RAISED = {
 
 
 def _violating(rule):
-    """Values breaking one rule: each left-hand row 1 more than it may be, everything else 0."""
+    """Values breaking one rule: each left-hand row 1 more than it may be, everything else 0; an '==' rule is broken
+    the way it alone fires, with the parts short of their total (parts over it are the '<=' rule's finding)."""
     values = {c: 0 for c in codes()}
     for term in rule.left:
         values[term.code] = 3
     for term in rule.right:
-        values[term.code] = 1 if term.factor == 1 else 0
+        values[term.code] = (3 * len(rule.left) + 1 if rule.op == "==" else 1) if term.factor == 1 else 0
     return values
 
 
@@ -154,7 +169,8 @@ def test_a_rule_from_an_operators_file_is_worded_from_its_own_sides():
     lines = f.lines()
     assert "8-жол ≤ 10-жол" in lines["kk"] and "5 > 2" in lines["kk"]
     assert "строка 8 ≤ строка 10" in lines["ru"] and "5 > 2" in lines["ru"]
-    assert "local practice" in lines["en"] and f.cell == "C20"
+    assert "local practice" in lines["en"] and (f.code, f.cell) == ("10", "C22")  # the total's cell
+    assert all("C20 ≤ C22" in line for line in lines.values())  # and the cells of both sides
 
 
 def test_missing_or_odd_input_never_breaks_a_line():

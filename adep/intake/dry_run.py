@@ -1,0 +1,106 @@
+"""A dry run of the intake over files anywhere: what each would become, decided by the intake's own read and checks
+(adep.intake.checks), against the published warehouse, with nothing loaded, moved or written."""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from adep.intake.arrivals import Arrival, display_name
+from adep.intake.checks import check_reports
+from adep.intake.choices import Choice
+from adep.intake.read_pool import read_one
+from adep.settings import Settings
+
+
+@dataclass
+class Verdict:
+    """What the intake would make of one file."""
+
+    number: int  # its place among the files checked, from 1
+    path: str
+    outcome: str  # 'loaded', 'loaded with warnings', 'superseded', 'rejected', 'duplicate of file N', 'duplicate of ledger file N ...'
+    would_load: bool
+    bin: str | None = None
+    body: str | None = None  # the body's name in the registry for the period
+    period: str | None = None
+    sheet: str | None = None
+    is_late: bool | None = None
+    deadline: str | None = None
+    note: str | None = None  # duplicate of which file, which report it would replace
+    findings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    choices: list[Choice] = field(default_factory=list)
+
+
+def arrival_of(path: Path) -> Arrival:
+    """A file as the intake would see it had it arrived now: its modification time is its arrival time."""
+    st = os.lstat(path)
+    received = min(datetime.fromtimestamp(st.st_mtime, timezone.utc), datetime.now(timezone.utc))
+    regular = stat.S_ISREG(st.st_mode)
+    return Arrival(str(path), display_name(path.name), st.st_size if regular else 0, received, regular)
+
+
+def dry_run(paths: list[Path], con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Verdict]:
+    """Read and check the files as one batch, in order of arrival as the intake takes them; write nothing."""
+    arrivals = [arrival_of(p) for p in paths]
+    order = sorted(range(len(arrivals)), key=lambda i: (arrivals[i].received_at, arrivals[i].name))
+    batch_arrivals = [arrivals[i] for i in order]
+    results = [read_one(a, settings) for a in batch_arrivals]
+    checked = check_reports(batch_arrivals, results, con, settings)
+    files = checked.files
+    verdicts = []
+    for key, row in files.iterrows():
+        number = order[key] + 1
+        status = row.status
+        period = f"{int(row.year)}Q{int(row.quarter)}" if pd.notna(row.year) and pd.notna(row.quarter) else None
+        verdict = Verdict(number, row.path, status, status == "loaded", bin=row.bin, period=period,
+                          sheet=results[key].header.get("sheet"), choices=results[key].choices,
+                          findings=checked.findings[checked.findings.key == key].drop(columns="key"))
+        if status == "loaded" and row.warning_count:
+            verdict.outcome = "loaded with warnings"
+        if status in ("duplicate", "recover"):
+            verdict.outcome = _duplicate_of(con, int(row.duplicate_of), order)
+        if status == "loaded":
+            verdict.is_late = bool(row.is_late) if pd.notna(row.is_late) else None
+            verdict.deadline = (f"{row.deadline_at.tz_convert(settings.timezone):%Y-%m-%d %H:%M} {settings.timezone}"
+                                if pd.notna(row.deadline_at) else None)
+            verdict.note = _replaces(con, files, key, order)
+            if verdict.note and verdict.note.startswith("superseded"):
+                verdict.outcome = "superseded"  # loaded, and at once replaced by the later file
+        if row.bin and period:
+            verdict.body = _body_name(con, row.bin, int(row.year), int(row.quarter))
+        verdicts.append(verdict)
+    return sorted(verdicts, key=lambda v: v.number)
+
+
+def _duplicate_of(con, duplicate_of: int, order: list[int]) -> str:
+    """'duplicate of file 2' (of this check) or 'duplicate of ledger file 17 (name, status)': the same bytes."""
+    if duplicate_of < 0:
+        return f"duplicate of file {order[-1 - duplicate_of] + 1}"
+    name = con.execute("select file_name, status from core_files where file_id = ?", [duplicate_of]).fetchall()
+    return f"duplicate of ledger file {duplicate_of}" + (f" ({name[0][0]}, {name[0][1]})" if name else "")
+
+
+def _replaces(con, files: pd.DataFrame, key: int, order: list[int]) -> str | None:
+    """Which report in force this one would supersede: a later file of this check, or the ledger's report."""
+    row = files.loc[key]
+    same = files[(files.status == "loaded") & (files.bin == row.bin) & (files.year == row.year)
+                 & (files.quarter == row.quarter) & (files.is_consolidated == row.is_consolidated)]
+    later = [k for k in same.index if (same.at[k, "received_at"], k) > (row.received_at, key)]
+    if later:
+        return f"superseded at once by file {order[later[-1]] + 1} of this check, which arrived later"
+    prior = con.execute("""
+        select s.file_id, f.file_name from core_submissions as s join core_files as f using (file_id)
+        where s.is_in_force and s.bin = ? and s.year = ? and s.quarter = ? and s.is_consolidated = ?
+        """, [row.bin, int(row.year), int(row.quarter), bool(row.is_consolidated)]).fetchall()
+    return f"replaces the report in force, ledger file {prior[0][0]} ({prior[0][1]})" if prior else None
+
+
+def _body_name(con, bin_: str, year: int, quarter: int) -> str | None:
+    found = con.execute("select name_kk, name_ru from bodies_in_period(?, ?) where bin = ?", [year, quarter, bin_]).fetchall()
+    return " / ".join(dict.fromkeys(found[0])) if found else None
