@@ -5,6 +5,8 @@ from importlib import resources
 
 import duckdb
 
+from warehouse.generated import wide_column_comments
+
 
 def apply_comments(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Comment the views (sql/comments.sql, and the form's labels on report_values_wide.row_*); returns what failed.
@@ -15,10 +17,7 @@ def apply_comments(con: duckdb.DuckDBPyConnection) -> list[str]:
     sql = resources.files("warehouse").joinpath("sql", "comments.sql").read_text(encoding="utf-8")
     statements = [s.query for s in con.extract_statements(sql)]
     rows = con.execute("select code, label_kk, label_ru from core_indicators order by position").fetchall()
-    for code, label_kk, label_ru in rows:
-        # DDL takes no parameters: the label is quoted as an SQL string literal.
-        text = f"Row {code} of form 1-әу: {label_kk} / {label_ru}".replace("'", "''")
-        statements.append(f"comment on column report_values_wide.row_{code.replace('.', '_')} is '{text}'")
+    statements += wide_column_comments(rows)
     # One transaction is much faster than a commit per comment; only when one fails are they applied one by one.
     con.execute("begin transaction")
     try:
