@@ -12,11 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
-
 from adep.registry import load_registry
 from adep.settings import Settings
-from tests.conftest import ON_TIME, arrived, clean_values, make_bin
+from tests.conftest import ON_TIME, arrived, clean_values, make_bin, query  # noqa: F401 (query: for the intake tests)
 from tests.hostile_files import good_report
 from warehouse.db import open_writer
 
@@ -48,14 +46,6 @@ def drop_report(home: Settings, name: str | bytes, bin_: str, seed: int = 0) -> 
     target = os.path.join(os.fsencode(home.intake_dir), name if isinstance(name, bytes) else os.fsencode(name))
     os.replace(tmp, target)
     return arrived(Path(os.fsdecode(target)), ON_TIME)
-
-
-def query(path: Path, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def sha256(path: Path) -> str:
