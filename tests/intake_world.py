@@ -14,9 +14,10 @@ from pathlib import Path
 
 from adep.registry import load_registry
 from adep.settings import Settings
-from tests.conftest import ON_TIME, arrived, clean_values, make_bin, query  # noqa: F401 (query: for the intake tests)
+from tests.conftest import ON_TIME, arrived, clean_values, make_bin
 from tests.hostile_files import good_report
 from warehouse.db import open_writer
+from tests.conftest import query  # noqa: F401 (the tests' one query helper, as the intake tests import it)
 
 ROOT = Path(__file__).resolve().parents[1]
 
