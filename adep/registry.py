@@ -31,6 +31,8 @@ class RegistryLoad:
     registry_load_id: int
     rows: int
     bodies: int
+    # Regions the registry writes that name no region of Kazakhstan for certain, one line per spelling.
+    unknown_regions: tuple[str, ...] = ()
 
 
 def read_registry_csv(path: str | Path) -> pd.DataFrame:
@@ -153,4 +155,22 @@ def load_registry(con: duckdb.DuckDBPyConnection, path: str | Path) -> RegistryL
             "valid_from::date, valid_to::date, ? from rows",
             [load_id],
         )
-    return RegistryLoad(load_id, len(rows), rows.bin.nunique())
+        unknown = unknown_regions(con, typed)
+    return RegistryLoad(load_id, len(rows), rows.bin.nunique(), unknown)
+
+
+def unknown_regions(con: duckdb.DuckDBPyConnection, typed: pd.DataFrame) -> tuple[str, ...]:
+    """Each region the loaded registry writes that names no oblast or city for certain, with its lines.
+
+    Such a region is kept as written and shown without Kazakh and Russian names; it is never guessed (Алматы alone
+    could be the city or the oblast). The spellings adep knows are in contracts/data/regions.csv.
+    """
+    unknown = [r for (r,) in con.execute("select region from registry_regions where region_code is null order by region").fetchall()]
+    out = []
+    for region in unknown:
+        lines = [str(n) for n in typed.loc[typed.region == region, "line"]]
+        shown = ", ".join(lines[:10]) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
+        out.append(f"line{'s' if len(lines) > 1 else ''} {shown}: region {region!r} is not an oblast or city adep knows "
+                   "for certain (spellings in contracts/data/regions.csv, e.g. 'Алматы облысы' or 'Алматы қаласы'); "
+                   "kept as written, without Kazakh and Russian names")
+    return tuple(out)

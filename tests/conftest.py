@@ -93,22 +93,18 @@ SIGNED = date(2026, 10, 1)
 ONE_DAY = timedelta(days=1)
 
 
-def query(settings: Settings, sql: str, params=None) -> list[tuple]:
-    """Rows of a query on the warehouse file, opened read-only and closed again (a test's flows write it)."""
+def query(where: Settings | Path, sql: str, params=None, *, frame: bool = False):
+    """Rows of a query (a pandas frame with frame=True) on a warehouse file opened read-only and closed again.
+
+    where: a home's Settings for its warehouse file (which the test's flows write), or the path of any warehouse
+    file, e.g. settings.published_path for the readers' copy. The one query helper of the tests.
+    """
     import duckdb
 
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    path = where.warehouse_path if isinstance(where, Settings) else Path(where)
+    con = duckdb.connect(str(path), read_only=True)
     try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def query_df(settings: Settings, sql: str, params=None):
-    import duckdb
-
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
-        return con.execute(sql, params or []).df()
+        result = con.execute(sql, params or [])
+        return result.df() if frame else result.fetchall()
     finally:
         con.close()

@@ -12,13 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
-
 from adep.registry import load_registry
 from adep.settings import Settings
 from tests.conftest import ON_TIME, arrived, clean_values, make_bin
 from adep.sample.hostile import good_report
 from warehouse.db import open_writer
+from tests.conftest import query  # noqa: F401 (the tests' one query helper, as the intake tests import it)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,14 +47,6 @@ def drop_report(home: Settings, name: str | bytes, bin_: str, seed: int = 0) -> 
     target = os.path.join(os.fsencode(home.intake_dir), name if isinstance(name, bytes) else os.fsencode(name))
     os.replace(tmp, target)
     return arrived(Path(os.fsdecode(target)), ON_TIME)
-
-
-def query(path: Path, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def sha256(path: Path) -> str:

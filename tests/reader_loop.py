@@ -1,7 +1,7 @@
 """An analyst's process: query the published copy in a loop until told to stop, one JSON line per query.
 
-Run as `python -m tests.reader_loop PUBLISHED STOPFILE`. Each query opens the copy afresh (as a notebook
-re-running a cell would), counts the ledger and the values in force, and closes it; a failure is recorded,
+Run as `python -m tests.reader_loop PUBLISHED STOPFILE`. Each query opens the copy afresh as connect() does (a
+notebook re-running a cell), counts the ledger and the values in force, and closes it; a failure is recorded,
 never raised, so the test sees every one.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-import duckdb
+from warehouse.db import open_published
 
 
 def main() -> None:
@@ -19,7 +19,7 @@ def main() -> None:
     while not os.path.exists(stop):
         started = time.perf_counter()
         try:
-            con = duckdb.connect(published, read_only=True)
+            con = open_published(published, timezone="Asia/Almaty")
             try:
                 files = con.execute("select count(*) from intake_log").fetchall()[0][0]
                 values = con.execute("select count(*) from report_values").fetchall()[0][0]

@@ -5,6 +5,7 @@ import duckdb
 
 from warehouse.queries import sql
 from warehouse.transaction import transaction
+from warehouse.generated import wide_column_comments
 
 
 def apply_comments(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -15,10 +16,7 @@ def apply_comments(con: duckdb.DuckDBPyConnection) -> list[str]:
     """
     statements = [s.query for s in con.extract_statements(sql("comments"))]
     rows = con.execute("select code, label_kk, label_ru from core_indicators order by position").fetchall()
-    for code, label_kk, label_ru in rows:
-        # DDL takes no parameters: the label is quoted as an SQL string literal.
-        text = f"Row {code} of form 1-әу: {label_kk} / {label_ru}".replace("'", "''")
-        statements.append(f"comment on column report_values_wide.row_{code.replace('.', '_')} is '{text}'")
+    statements += wide_column_comments(rows)
     # One transaction is much faster than a commit per comment; only when one fails are they applied one by one.
     try:
         with transaction(con):

@@ -1,8 +1,9 @@
-"""Connections for analysts: read-only DuckDB, a SQLAlchemy URL for BI tools, and Parquet exports of the views.
+"""Connections for analysts: read-only DuckDB, a SQLAlchemy engine and URL for BI tools, Parquet exports of the views.
 
 All of them read the published copy (home/published/warehouse.duckdb), which every write run replaces atomically;
 none of them takes the writer's lock, so a query never delays an intake and an intake never breaks a query.
-A connection opened before a run keeps seeing the copy it opened; open a new one to see the run's results.
+A connection keeps seeing the publication it opened; a new connect() (and every connection of create_engine())
+opens the latest one. All of them can be open together in one process.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import duckdb
 
 from adep.files import atomic_path
 from adep.settings import Settings, load_settings
+from warehouse.db import attach_published, open_published
 
 # The views an analyst outside the project gets as Parquet files (the public surface, interface.md and docs/).
 ANALYST_VIEWS = (
@@ -29,6 +31,8 @@ ANALYST_VIEWS = (
     "findings",
     "bodies_by_quarter",
     "body_kinds",
+    "indicators",
+    "regions",
 )
 
 
@@ -50,14 +54,20 @@ def published_path(home: str | Path | Settings | None = None) -> Path:
 
 
 def connect(home: str | Path | Settings | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only DuckDB connection to the published warehouse."""
-    return duckdb.connect(str(published_path(home)), read_only=True)
+    """A read-only DuckDB connection to the latest publication of the warehouse, times shown in Asia/Almaty.
+
+    Each call opens the publication in force at that moment; a connection already open keeps its own.
+    """
+    settings = _settings(home)
+    return open_published(published_path(settings), timezone=settings.timezone)
 
 
 def sqlalchemy_url(home: str | Path | Settings | None = None) -> str:
     """A SQLAlchemy URL for duckdb-engine, read-only, e.g. duckdb:////srv/adep/published/warehouse.duckdb?access_mode=read_only.
 
-    Paste it into a BI tool (Superset: 'DuckDB' database) or pass it to sqlalchemy.create_engine.
+    Paste it into a BI tool (Superset: 'DuckDB' database), or pass it to sqlalchemy.create_engine or pandas.read_sql.
+    DuckDB shares one instance per path in a process, so while a connection of such an engine stays open (a pooled
+    one does), new ones see the same publication; in Python, create_engine() below always sees the latest.
     """
     from sqlalchemy.engine import URL
 
@@ -66,10 +76,23 @@ def sqlalchemy_url(home: str | Path | Settings | None = None) -> str:
 
 
 def create_engine(home: str | Path | Settings | None = None):
-    """A SQLAlchemy engine on the published warehouse, read-only (for pandas.read_sql and the like)."""
-    import sqlalchemy
+    """A read-only SQLAlchemy engine on the published warehouse (for pandas.read_sql and the like).
 
-    return sqlalchemy.create_engine(sqlalchemy_url(home))
+    Every connection it hands out opens the latest publication as connect() does (no pool keeps an old one).
+    """
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
+
+    settings = _settings(home)
+    path = published_path(settings)
+    engine = sqlalchemy.create_engine("duckdb:///:memory:", poolclass=NullPool)
+
+    @sqlalchemy.event.listens_for(engine, "connect")
+    def _read_published(dbapi_connection, _record) -> None:
+        # Each connection is a private in-memory instance, as connect()'s (see warehouse.db.open_published).
+        attach_published(dbapi_connection, path, timezone=settings.timezone)
+
+    return engine
 
 
 def export_parquet(home: str | Path | Settings | None, out_dir: str | Path,

@@ -17,6 +17,7 @@ from warehouse.comments import apply_comments
 from warehouse.queries import sql_files
 # The transaction helper lives below this module (comments use it too); warehouse.db.transaction is the same one.
 from warehouse.transaction import transaction  # noqa: F401
+from warehouse.generated import render_view
 
 
 class WarehouseBusy(RuntimeError):
@@ -44,10 +45,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return current
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
+def create_views(con: duckdb.DuckDBPyConnection, indicators=None) -> None:
+    """(Re)create every view and macro, with the parts generated from the form's data (indicators: the form's own)."""
     # Views may read other views: a view file lists what it needs by standing later in name order,
     # so files are applied in order, retrying those whose dependencies come later.
-    pending = sql_files("views")
+    pending = [(name, render_view(sql, indicators)) for name, sql in sql_files("views")]
     for _ in range(len(pending) + 1):
         failed = []
         for name, sql in pending:
@@ -62,13 +64,13 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
         pending = failed
 
 
-def seed_indicators(con: duckdb.DuckDBPyConnection) -> None:
-    """Keep the indicator table equal to the form's data, so SQL can join labels."""
+def seed_indicators(con: duckdb.DuckDBPyConnection, items=None) -> None:
+    """Keep the indicator table equal to the form's data (items: the form's own indicators), so SQL can join labels."""
     import pandas as pd
 
     from contracts.form import indicators
 
-    frame = pd.DataFrame([i.__dict__ for i in indicators()])
+    frame = pd.DataFrame([i.__dict__ for i in (indicators() if items is None else items)])
     with transaction(con):
         con.execute("delete from core_indicators")
         con.execute("insert into core_indicators select code, parent, position, label_kk, label_ru, gloss_en from frame")
@@ -133,11 +135,36 @@ def publish_copy(settings: Settings) -> Path:
     return target
 
 
+def attach_published(con, path: str | Path, *, timezone: str) -> None:
+    """Make a fresh in-memory connection read the published copy the path names now, read-only, as its default."""
+    con.execute("attach ? as warehouse (read_only)", [str(path)])
+    con.execute("use warehouse")
+    con.execute("set TimeZone = ?", [timezone])
+
+
+def open_published(path: str | Path, *, timezone: str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a published copy as the path names it now, in a database instance of its own.
+
+    DuckDB keeps one database instance per file path in a process: connecting to the path again reuses the file
+    first opened there (a publication replaces the file, it does not rewrite it) and refuses any other
+    configuration for it, such as a SQLAlchemy engine's. Attaching the file to a private in-memory instance
+    opens what the path names now and shares nothing, so every way of reading can be open at once.
+    Times (timestamptz) are shown in the given zone (Settings.timezone, the form's own).
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        attach_published(con, path, timezone=timezone)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def open_reader(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published copy: never blocks a load, never blocked by one."""
+    """A read-only connection to the latest published copy: never blocks a load, never blocked by one."""
     path = settings.published_path
     if not path.exists():
         # Only the first reader of a home ever gets here: make the copy (or an empty warehouse) as a writer would.
         with open_writer(settings, wait_seconds=60):
             pass
-    return duckdb.connect(str(path), read_only=True)
+    return open_published(path, timezone=settings.timezone)

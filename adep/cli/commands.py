@@ -25,6 +25,8 @@ def cmd_registry(settings: Settings, args) -> int:
     except WarehouseBusy as exc:
         raise UserError(str(exc)) from None
     console.print(f"Registry load {result.registry_load_id}: {result.rows} row(s), {result.bodies} bodies.")
+    for problem in result.unknown_regions:
+        console.print(f"  [yellow]unknown region[/] {problem}")
     return 0
 
 

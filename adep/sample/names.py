@@ -190,8 +190,10 @@ SURNAMES = ("Ахметова", "Серікбаев", "Жұмабекова", "�
             "Нұрланова", "Ермеков", "Сейітова", "Әбдірахманов", "Мұхамеджанова", "Ким", "Петрова", "Садықов",
             "Төлеуова", "Бекмұхамбетов", "Әлиева", "Шәкенов")
 INITIALS = "АБГДЕЖЗИКЛМНОРСТШЭ"
-PHONE_CODES = {"Astana": "7172", "Almaty city": "727", "Shymkent": "7252", "Abai": "7222", "Akmola": "7162",
+# Telephone area codes by region key; PHONE_CODES has them by the region as the sample registry writes it.
+_AREA_CODES = {"Astana": "7172", "Almaty city": "727", "Shymkent": "7252", "Abai": "7222", "Akmola": "7162",
                "Aktobe": "7132", "Almaty": "72772", "Atyrau": "7122", "East Kazakhstan": "7232", "Zhambyl": "7262",
                "Zhetisu": "7282", "West Kazakhstan": "7112", "Karaganda": "7212", "Kostanay": "7142",
                "Kyzylorda": "7242", "Mangystau": "7292", "Pavlodar": "7182", "North Kazakhstan": "7152",
-               "Turkistan": "72533", "Ulytau": "7102", "Abroad": "7172"}
+               "Turkistan": "72533", "Ulytau": "7102"}
+PHONE_CODES = {kk: _AREA_CODES[key] for key, kk, *_ in REGIONS}

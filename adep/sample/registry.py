@@ -16,7 +16,8 @@ REGISTRY_COLUMNS = ["bin", "name_kk", "name_ru", "kind", "parent_bin", "region",
 KINDS = tuple(kinds())
 IN_FORCE_FROM = "2020-01-01"
 CAPITAL = "Astana"
-ABROAD = "Abroad"
+# Embassies and consulates stand in no oblast or city: their region is left empty.
+ABROAD = None
 # Registry history the sample carries, so period logic meets renamed, moved, abolished and new bodies.
 RENAMED_ON = "2025-10-01"
 MOVED_ON = "2026-08-15"
@@ -44,7 +45,7 @@ class _Registry:
                 self.bins.add(bin_)
                 return bin_
 
-    def add(self, name_kk: str, name_ru: str, kind: str, parent: str | None, region: str) -> str:
+    def add(self, name_kk: str, name_ru: str, kind: str, parent: str | None, region: str | None) -> str:
         bin_ = self.new_bin()
         self.rows.append(dict(bin=bin_, name_kk=name_kk, name_ru=name_ru, kind=kind, parent_bin=parent,
                               region=region, valid_from=IN_FORCE_FROM, valid_to=None))
@@ -96,7 +97,10 @@ def make_registry(n_bodies: int = 3000, seed: int = 0) -> pd.DataFrame:
     add_districts(reg, n_bodies, district_services, oblast_units, regions, akimats)
     del reg.rows[n_bodies:]
     add_history(reg)
-    return pd.DataFrame(reg.rows, columns=REGISTRY_COLUMNS).astype("string")
+    frame = pd.DataFrame(reg.rows, columns=REGISTRY_COLUMNS)
+    # The Agency's registry writes a region by its official Kazakh name (Ақмола облысы, Астана қаласы).
+    frame["region"] = frame["region"].map({key: kk for key, kk, *_ in names.REGIONS})
+    return frame.astype("string")
 
 
 def add_central_bodies(reg: _Registry) -> dict[str, str]:

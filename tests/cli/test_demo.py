@@ -1,7 +1,6 @@
 """The demo from an empty home, and the command line around it: every generated file ends as its manifest expects."""
 from __future__ import annotations
 
-import duckdb
 import openpyxl
 import pytest
 
@@ -9,6 +8,7 @@ from adep.cli.parser import main
 from adep.periods import Period
 from adep.sample.quarter import make_quarter
 from adep.sample.registry import make_registry
+from tests.conftest import query
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -21,10 +21,9 @@ def test_the_demo_runs_a_whole_quarter(tmp_path, capsys):
 
     # the same seed gives the same country, so the manifest says what each file should have become
     manifest = make_quarter(make_registry(400, seed=5), Period(2026, 3), tmp_path / "again", seed=5).to_frame()
-    con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
-    log = con.execute("select file_name, status, warnings from intake_log").df()
-    rollups = con.execute("select level, count(*) from rollup_values group by level order by level").fetchall()
-    con.close()
+    published = home / "published" / "warehouse.duckdb"
+    log = query(published, "select file_name, status, warnings from intake_log", frame=True)
+    rollups = query(published, "select level, count(*) from rollup_values group by level order by level")
     log["outcome"] = log.status.where(~((log.status == "loaded") & (log.warnings > 0)), "warned")
     merged = manifest.merge(log, on="file_name", how="outer", indicator=True)
     assert (merged._merge == "both").all()

@@ -5,7 +5,6 @@ import shutil
 import threading
 import time
 
-import duckdb
 import pytest
 
 from adep.registry import load_registry
@@ -29,11 +28,7 @@ def _report(home, name, bin_, values=None, layout=FormLayout(), when=ON_TIME, pe
 
 
 def _log(home) -> dict[str, tuple]:
-    con = duckdb.connect(str(home.warehouse_path), read_only=True)
-    try:
-        rows = con.execute("select file_name, status, errors, warnings, stored_path from intake_log").fetchall()
-    finally:
-        con.close()
+    rows = query(home, "select file_name, status, errors, warnings, stored_path from intake_log")
     return {r[0]: r[1:] for r in rows}
 
 

@@ -10,7 +10,7 @@ from adep.registry import load_registry
 from adep.forms.writer import write_report
 from contracts.form import rules
 from flows.intake import intake
-from tests.conftest import ON_TIME, PERIOD, SIGNED, arrived, clean_values
+from tests.conftest import ON_TIME, PERIOD, SIGNED, arrived, clean_values, query
 from warehouse.db import WarehouseBusy, migrations, open_reader, open_writer, writer_lock
 
 
@@ -58,7 +58,5 @@ def test_an_operator_can_make_a_warning_an_error(home, small_registry):
     arrived(write_report(home.intake_dir / "a.xlsx", bin=bins["unit_a"], period=PERIOD, body_name="A", commissioner="B",
                          phone="1", signed_on=SIGNED, values=values), ON_TIME)
     intake(home=str(home.home))
-    con = duckdb.connect(str(home.warehouse_path), read_only=True)
-    assert con.execute("select status from intake_log").fetchall() == [("rejected",)]
-    assert con.execute("select rule, severity from findings").fetchall() == [("R02", "error")]
-    con.close()
+    assert query(home, "select status from intake_log") == [("rejected",)]
+    assert query(home, "select rule, severity from findings") == [("R02", "error")]

@@ -21,6 +21,8 @@ comment on column intake_log.stored_path is 'Where the file is kept now, relativ
 comment on column intake_log.processed_at is 'When the file was last processed.';
 comment on column intake_log.resolved_by is 'For a rejected file: file_id of the good report its body filed for the same period after it (NULL while none has; status stays rejected).';
 comment on column intake_log.resolved_at is 'When that later report resolved the rejected file.';
+comment on column intake_log.deadline_at is 'Deadline of the report the file holds (NULL when it never became a report): the end of its due day (the 5th, or the 10th for the top tier, of the month after the quarter, moved past weekends and holidays), Asia/Almaty time; adep''s connections show it in that zone.';
+comment on column intake_log.days_late is 'Whole days after the deadline the file arrived, a started day counting as one (arriving the day after the due day = 1); 0 when on time; NULL when the deadline is unknown.';
 
 comment on view findings is 'One row per finding (error or warning) of the latest attempt at each file.';
 comment on column findings.file_id is 'The file the finding is about (intake_log.file_id).';
@@ -53,7 +55,10 @@ comment on column report_values_wide.bin is 'BIN (БСН/БИН) of the reportin
 comment on column report_values_wide.name_kk is 'Official name of the body in Kazakh.';
 comment on column report_values_wide.name_ru is 'Official name of the body in Russian.';
 comment on column report_values_wide.kind is 'Kind of body: central_body, department, territorial_unit, foreign_institution, audit_commission, regional_akimat, local_akimat, excluded (see body_kinds).';
-comment on column report_values_wide.region is 'Oblast or city of the body, for analysis.';
+comment on column report_values_wide.region is 'Oblast or city of the body as the registry writes it, for analysis (region_code: the region it names).';
+comment on column report_values_wide.region_code is 'ISO 3166-2:KZ code of the body''s region (see regions); NULL when the registry''s region names none for certain or is empty.';
+comment on column report_values_wide.region_kk is 'The body''s region in Kazakh (e.g. Ақмола облысы); NULL when region_code is.';
+comment on column report_values_wide.region_ru is 'The body''s region in Russian (e.g. Акмолинская область); NULL when region_code is.';
 comment on column report_values_wide.parent_bin is 'BIN of the body it reports to; NULL for the top tier, which reports to the Agency.';
 comment on column report_values_wide.year is 'Reporting year.';
 comment on column report_values_wide.quarter is 'Reporting quarter, 1 to 4.';
@@ -61,6 +66,8 @@ comment on column report_values_wide.period is 'The quarter written as in the pr
 comment on column report_values_wide.is_consolidated is 'True for a declared-consolidated report (header mark жиынтық / сводный); such reports are kept apart so nothing is counted twice.';
 comment on column report_values_wide.received_at is 'When the file arrived (its modification time in intake/).';
 comment on column report_values_wide.is_late is 'True when the report arrived after its deadline.';
+comment on column report_values_wide.deadline_at is 'Deadline of the report: the end of its due day (the 5th, or the 10th for the top tier, of the month after the quarter, moved past weekends and holidays), Asia/Almaty time; adep''s connections show it in that zone.';
+comment on column report_values_wide.days_late is 'Whole days after the deadline the file arrived, a started day counting as one (arriving the day after the due day = 1); 0 when on time; NULL when the deadline is unknown.';
 comment on column report_values_wide.file_id is 'Identifier of the file the figures came from (intake_log.file_id).';
 
 comment on view report_values_labelled is 'One row per report in force and indicator, with indicator labels in Kazakh and Russian and the body''s names, kind and region.';
@@ -70,7 +77,10 @@ comment on column report_values_labelled.name_ru is 'Official name of the body i
 comment on column report_values_labelled.kind is 'Kind of body: central_body, department, territorial_unit, foreign_institution, audit_commission, regional_akimat, local_akimat, excluded (see body_kinds).';
 comment on column report_values_labelled.kind_label_kk is 'Kind of body in Kazakh.';
 comment on column report_values_labelled.kind_label_ru is 'Kind of body in Russian.';
-comment on column report_values_labelled.region is 'Oblast or city of the body, for analysis.';
+comment on column report_values_labelled.region is 'Oblast or city of the body as the registry writes it, for analysis (region_code: the region it names).';
+comment on column report_values_labelled.region_code is 'ISO 3166-2:KZ code of the body''s region (see regions); NULL when the registry''s region names none for certain or is empty.';
+comment on column report_values_labelled.region_kk is 'The body''s region in Kazakh (e.g. Ақмола облысы); NULL when region_code is.';
+comment on column report_values_labelled.region_ru is 'The body''s region in Russian (e.g. Акмолинская область); NULL when region_code is.';
 comment on column report_values_labelled.parent_bin is 'BIN of the body it reports to; NULL for the top tier, which reports to the Agency.';
 comment on column report_values_labelled.tier is 'top (reports to the Agency, due by the 10th) or lower (reports to its parent body, due by the 5th).';
 comment on column report_values_labelled.year is 'Reporting year.';
@@ -182,7 +192,10 @@ comment on column missing_reports.bin is 'BIN (БСН/БИН) of the reporting b
 comment on column missing_reports.name_kk is 'Official name of the body in Kazakh.';
 comment on column missing_reports.name_ru is 'Official name of the body in Russian.';
 comment on column missing_reports.kind is 'Kind of body: central_body, department, territorial_unit, foreign_institution, audit_commission, regional_akimat, local_akimat, excluded (see body_kinds).';
-comment on column missing_reports.region is 'Oblast or city of the body, for analysis.';
+comment on column missing_reports.region is 'Oblast or city of the body as the registry writes it, for analysis (region_code: the region it names).';
+comment on column missing_reports.region_code is 'ISO 3166-2:KZ code of the body''s region (see regions); NULL when the registry''s region names none for certain or is empty.';
+comment on column missing_reports.region_kk is 'The body''s region in Kazakh (e.g. Ақмола облысы); NULL when region_code is.';
+comment on column missing_reports.region_ru is 'The body''s region in Russian (e.g. Акмолинская область); NULL when region_code is.';
 comment on column missing_reports.tier is 'top (reports to the Agency, due by the 10th) or lower (reports to its parent body, due by the 5th).';
 comment on column missing_reports.has_declared_consolidated is 'True when the body filed only a declared-consolidated report for the quarter.';
 comment on column missing_reports.year is 'Reporting year.';
@@ -198,7 +211,10 @@ comment on column bodies_by_quarter.name_kk is 'Official name of the body in Kaz
 comment on column bodies_by_quarter.name_ru is 'Official name of the body in Russian.';
 comment on column bodies_by_quarter.kind is 'Kind of body: central_body, department, territorial_unit, foreign_institution, audit_commission, regional_akimat, local_akimat, excluded (see body_kinds).';
 comment on column bodies_by_quarter.parent_bin is 'BIN of the body it reports to; NULL for the top tier, which reports to the Agency.';
-comment on column bodies_by_quarter.region is 'Oblast or city of the body, for analysis.';
+comment on column bodies_by_quarter.region is 'Oblast or city of the body as the registry writes it, for analysis (region_code: the region it names).';
+comment on column bodies_by_quarter.region_code is 'ISO 3166-2:KZ code of the body''s region (see regions); NULL when the registry''s region names none for certain or is empty.';
+comment on column bodies_by_quarter.region_kk is 'The body''s region in Kazakh (e.g. Ақмола облысы); NULL when region_code is.';
+comment on column bodies_by_quarter.region_ru is 'The body''s region in Russian (e.g. Акмолинская область); NULL when region_code is.';
 comment on column bodies_by_quarter.tier is 'top (reports to the Agency, due by the 10th) or lower (reports to its parent body, due by the 5th).';
 comment on column bodies_by_quarter.is_excluded is 'True for law-enforcement and special bodies and the Ministry of Defence, which do not file this form.';
 comment on column bodies_by_quarter.year is 'Reporting year.';
@@ -286,3 +302,93 @@ comment on column file_history.resolved_at is 'When that later report resolved t
 comment on column file_history.checked_sha256 is 'SHA-256 of the bytes this attempt read (a rerun reads the file where it is kept).';
 comment on column file_history.checked_registry_load_id is 'The registry load in force when this attempt was checked (registry_load_id).';
 comment on column file_history.checked_rules_sha256 is 'SHA-256 of the rules file this attempt was checked against (the operator''s rules.csv, else the form''s own).';
+comment on view indicators is 'One row per indicator (row) of form 1-әу in the order of the printed form; join on code to sort by position.';
+comment on column indicators.code is 'Row code of form 1-әу as text: 1, 1.1, ..., 11.3.';
+comment on column indicators.parent_code is 'Row code this indicator is part of (''оның ішінде'', of which); NULL for a top-level row.';
+comment on column indicators.position is 'Order of the row on the printed form (sort by this, not by code: as text 10 comes before 2).';
+comment on column indicators.label_kk is 'Label in Kazakh, as on the form.';
+comment on column indicators.label_ru is 'Label in Russian.';
+comment on column indicators.gloss_en is 'Short English gloss of the label.';
+
+comment on view regions is 'One row per region of Kazakhstan: the 17 oblasts and 3 cities of republican significance, named in English, Kazakh and Russian.';
+comment on column regions.region_code is 'ISO 3166-2:KZ code of the region, e.g. KZ-11.';
+comment on column regions.position is 'Usual order of the regions (by code).';
+comment on column regions.kind is 'oblast, or city (of republican significance: Astana, Almaty, Shymkent).';
+comment on column regions.name_en is 'Name in English.';
+comment on column regions.name_kk is 'Official name in Kazakh.';
+comment on column regions.name_ru is 'Official name in Russian.';
+
+comment on view region_spellings is 'One row per accepted way of writing a region in the registry: its code, names and usual short forms (never a name two regions share, such as Алматы alone).';
+comment on column region_spellings.spelling is 'A way of writing the region, compared without regard to case or runs of spaces.';
+comment on column region_spellings.region_code is 'ISO 3166-2:KZ code of the region it names.';
+
+comment on view registry_regions is 'One row per region as the registry writes it, with the region it names; a NULL region_code is a region adep does not know for certain (reported when the registry is loaded).';
+comment on column registry_regions.region is 'The region as written in the registry.';
+comment on column registry_regions.region_code is 'ISO 3166-2:KZ code of the region it names; NULL when it names none for certain.';
+comment on column registry_regions.name_kk is 'Official name of that region in Kazakh.';
+comment on column registry_regions.name_ru is 'Official name of that region in Russian.';
+comment on column registry_regions.name_en is 'Name of that region in English.';
+comment on column registry_regions.position is 'Usual order of the regions (by code).';
+comment on column registry_regions.body_count is 'Bodies in the registry (any version) with this region.';
+
+comment on view file_history is 'One row per attempt at a file (the first pass and every rerun): its outcome and counts, where the file is now, what superseded or duplicated it.';
+comment on column file_history.file_id is 'Identifier of the file in the warehouse (intake_log.file_id).';
+comment on column file_history.file_name is 'Name of the file as it arrived in intake/.';
+comment on column file_history.sha256 is 'SHA-256 of the file''s bytes (same bytes again = duplicate).';
+comment on column file_history.received_at is 'When the file arrived (its modification time in intake/).';
+comment on column file_history.attempt is 'Which processing of the file this is (1 = first pass, then each rerun).';
+comment on column file_history.started_at is 'When this attempt ran.';
+comment on column file_history.outcome is 'What this attempt decided: loaded, rejected, duplicate or superseded.';
+comment on column file_history.error_count is 'Findings of severity error in this attempt.';
+comment on column file_history.warning_count is 'Findings of severity warning in this attempt.';
+comment on column file_history.run_id is 'Prefect flow run of this attempt.';
+comment on column file_history.status_now is 'The file''s status now (intake_log.status), after its latest attempt and later arrivals.';
+comment on column file_history.stored_path is 'Where the file is kept now, relative to the home (archive/ or rejected/).';
+comment on column file_history.superseded_by is 'file_id of the later report that replaced this one.';
+comment on column file_history.superseded_by_file_name is 'Name of that later file.';
+comment on column file_history.duplicate_of is 'file_id of the file with the same bytes, for a duplicate.';
+comment on column file_history.duplicate_of_file_name is 'Name of that file.';
+
+comment on view latest_rollup_values is 'One row per level, quarter, breakdown member and indicator of the latest published rollup version of that level and quarter; the building block of rollup_values, rollup_breakdowns and breakdown_trend.';
+comment on column latest_rollup_values.level is 'ministry (each top-tier body''s consolidated figure) or agency (the national figure).';
+comment on column latest_rollup_values.year is 'Reporting year.';
+comment on column latest_rollup_values.quarter is 'Reporting quarter, 1 to 4.';
+comment on column latest_rollup_values.breakdown is 'body (a top-tier body''s consolidated figure, both levels); national, kind or region (agency level).';
+comment on column latest_rollup_values.breakdown_key is 'The member: NULL for national, a kind, a region, or a top-tier body''s BIN.';
+comment on column latest_rollup_values.code is 'Row code of form 1-әу as text: 1, 1.1, ..., 11.3.';
+comment on column latest_rollup_values.value is 'Count for the quarter (not year-to-date); whole, non-negative.';
+comment on column latest_rollup_values.expected_count is 'Bodies expected to report within this figure (excluded bodies left out).';
+comment on column latest_rollup_values.covered_count is 'Expected bodies whose own-scope report was summed into this figure.';
+comment on column latest_rollup_values.version_id is 'Published rollup version the figure comes from.';
+comment on column latest_rollup_values.published_at is 'When that rollup version was published.';
+
+comment on view rollup_sources is 'One row per published rollup figure and report summed into it, with the file it came from: the audit trail of a figure.';
+comment on column rollup_sources.version_id is 'Published rollup version the figure comes from.';
+comment on column rollup_sources.level is 'ministry (each top-tier body''s consolidated figure) or agency (the national figure).';
+comment on column rollup_sources.bin is 'BIN of the top-tier body whose consolidated figure this is; NULL at agency level.';
+comment on column rollup_sources.year is 'Reporting year.';
+comment on column rollup_sources.quarter is 'Reporting quarter, 1 to 4.';
+comment on column rollup_sources.is_latest is 'True for the version in force for its level and quarter.';
+comment on column rollup_sources.published_at is 'When that rollup version was published.';
+comment on column rollup_sources.code is 'Row code of form 1-әу as text: 1, 1.1, ..., 11.3.';
+comment on column rollup_sources.source_bin is 'BIN of the body whose report was summed.';
+comment on column rollup_sources.source_depth is 'How far that body stands below its top-tier body (0 = the top-tier body itself).';
+comment on column rollup_sources.source_value is 'The figure in that report, for this indicator.';
+comment on column rollup_sources.file_id is 'Identifier of the file the figure came from (intake_log.file_id).';
+comment on column rollup_sources.file_name is 'Name of the file as it arrived in intake/.';
+comment on column rollup_sources.stored_path is 'Where the file is kept now, relative to the home (archive/ or rejected/).';
+comment on column rollup_sources.sha256 is 'SHA-256 of the file''s bytes, to prove which file it was.';
+comment on column rollup_sources.received_at is 'When the file arrived (its modification time in intake/).';
+comment on column rollup_sources.file_status_now is 'The file''s status now (intake_log.status): superseded when a later report replaced it after the publication.';
+
+comment on view rollup_value_history is 'One row per published version, top-tier body (NULL at agency level) and indicator: every version''s figures, to compare versions.';
+comment on column rollup_value_history.level is 'ministry (each top-tier body''s consolidated figure) or agency (the national figure).';
+comment on column rollup_value_history.bin is 'BIN of the top-tier body whose consolidated figure this is; NULL at agency level.';
+comment on column rollup_value_history.year is 'Reporting year.';
+comment on column rollup_value_history.quarter is 'Reporting quarter, 1 to 4.';
+comment on column rollup_value_history.code is 'Row code of form 1-әу as text: 1, 1.1, ..., 11.3.';
+comment on column rollup_value_history.value is 'Count for the quarter (not year-to-date); whole, non-negative.';
+comment on column rollup_value_history.expected_count is 'Bodies expected to report within this figure (excluded bodies left out).';
+comment on column rollup_value_history.covered_count is 'Expected bodies whose own-scope report was summed into this figure.';
+comment on column rollup_value_history.version_id is 'Published rollup version the figure comes from.';
+comment on column rollup_value_history.published_at is 'When that rollup version was published.';

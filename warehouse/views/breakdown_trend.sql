@@ -3,6 +3,8 @@
 -- 'kind' and 'region' (every body's own figures grouped by its kind or region; each sums to the national figure),
 -- 'body' (a top-tier body's consolidated figure; key = its BIN). Values are counts for the quarter, so the year to
 -- date is the sum of the year's quarters up to this one; ytd_quarter_count says how many of them were published.
+-- A region member is named by the region it stands for (registry_regions), or as the registry writes it when it
+-- names none for certain.
 create or replace view breakdown_trend as
 with source as (
     select
@@ -23,7 +25,7 @@ with source as (
 year_to_date as (
     select
         *,
-        sum(value) over ytd as ytd_value,
+        (sum(value) over ytd)::bigint as ytd_value,
         count(*) over ytd as ytd_quarter_count
     from source
     window ytd as (partition by breakdown, breakdown_key, code, year order by quarter rows unbounded preceding)
@@ -44,13 +46,13 @@ select
         when 'national' then 'Қазақстан Республикасы'
         when 'kind' then k.label_kk
         when 'body' then tb.name_kk
-        else cur.breakdown_key
+        when 'region' then coalesce(rr.name_kk, cur.breakdown_key, 'Өңірі көрсетілмеген')
     end as member_name_kk,
     case cur.breakdown
         when 'national' then 'Республика Казахстан'
         when 'kind' then k.label_ru
         when 'body' then tb.name_ru
-        else cur.breakdown_key
+        when 'region' then coalesce(rr.name_ru, cur.breakdown_key, 'Регион не указан')
     end as member_name_ru,
     cur.code,
     i.position,
@@ -83,3 +85,4 @@ left join year_to_date as last_year
 left join core_indicators as i on i.code = cur.code
 left join body_kinds as k on cur.breakdown = 'kind' and k.kind = cur.breakdown_key
 left join top_bodies as tb on cur.breakdown = 'body' and tb.bin = cur.breakdown_key
+left join registry_regions as rr on cur.breakdown = 'region' and rr.region = cur.breakdown_key

@@ -1,23 +1,32 @@
 -- intake_log: one row per file seen, ever, with its latest outcome; a rejected file shows the later report of its
--- body that resolved it, if any.
+-- body that resolved it, if any. A file that was loaded as a report (or the duplicate of one) carries the report's
+-- deadline and how many days after it the file arrived; a file that never became a report has no established
+-- deadline (NULL).
 create or replace view intake_log as
+with deadlines as (
+    select file_id, deadline_at from core_submissions
+)
 select
-    file_id,
-    file_name,
-    sha256,
-    size_bytes,
-    received_at,
-    status,
-    bin,
-    year,
-    quarter,
-    error_count as errors,
-    warning_count as warnings,
-    attempt_count as attempts,
-    duplicate_of,
-    superseded_by,
-    stored_path,
-    processed_at,
-    resolved_by,
-    resolved_at
-from core_files
+    f.file_id,
+    f.file_name,
+    f.sha256,
+    f.size_bytes,
+    f.received_at,
+    f.status,
+    f.bin,
+    f.year,
+    f.quarter,
+    f.error_count as errors,
+    f.warning_count as warnings,
+    f.attempt_count as attempts,
+    f.duplicate_of,
+    f.superseded_by,
+    f.stored_path,
+    f.processed_at,
+    f.resolved_by,
+    f.resolved_at,
+    coalesce(own.deadline_at, original.deadline_at) as deadline_at,
+    days_late(f.received_at, coalesce(own.deadline_at, original.deadline_at)) as days_late
+from core_files as f
+left join deadlines as own on own.file_id = f.file_id
+left join deadlines as original on original.file_id = f.duplicate_of

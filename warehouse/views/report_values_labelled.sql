@@ -1,5 +1,6 @@
 -- report_values_labelled: one row per report in force and indicator, with the indicator's labels (Kazakh, Russian,
--- English gloss) and the body's names, kind and region as they stood on its last day in force in the quarter.
+-- English gloss) and the body's names, kind and region (as registered, and named in Kazakh and Russian) as they
+-- stood on its last day in force in the quarter.
 create or replace view report_values_labelled as
 with source as (
     select * from report_values
@@ -15,6 +16,9 @@ select
     k.label_kk as kind_label_kk,
     k.label_ru as kind_label_ru,
     b.region,
+    b.region_code,
+    b.region_kk,
+    b.region_ru,
     b.parent_bin,
     b.tier,
     v.year,
