@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from adep.errors import UserError
 from adep.settings import Settings
 from warehouse.comments import apply_comments
 
@@ -30,7 +31,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("commit")
 
 
-class WarehouseBusy(RuntimeError):
+class WarehouseBusy(UserError, RuntimeError):
     """Another adep process holds the warehouse for writing."""
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
+from adep.errors import UserError
 from warehouse.db import transaction
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def _supersede_in_warehouse(con: duckdb.DuckDBPyConnection, new: pd.DataFrame) -
     con.unregister("in_force")
 
 
-class NothingToRerun(ValueError):
+class NothingToRerun(UserError, ValueError):
     """The ids given are not rejected files of the ledger."""
 
 

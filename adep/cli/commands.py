@@ -3,60 +3,63 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from rich.markup import escape
+
 from adep.cli.console import (UserError, console, parse_period, print_intake_summary, print_rollups, progress_bar,
-                              published_warehouse)
+                              published_warehouse, require_home)
 from adep.settings import Settings
 
 
 def cmd_registry(settings: Settings, args) -> int:
-    from adep.registry import RegistryError, load_registry
-    from warehouse.db import WarehouseBusy, open_writer
+    from adep.registry import RegistryError, load_registry, read_registry, validate_registry
+    from warehouse.db import open_writer
 
-    if not args.file.is_file():
-        raise UserError(f"no such file: {args.file}")
     try:
+        # Read and checked before the warehouse is opened, so a bad file never makes a home.
+        frame = read_registry(args.file)
+        validate_registry(frame)
         with open_writer(settings, wait_seconds=getattr(args, "wait", 0.0)) as con:
-            result = load_registry(con, args.file)
+            result = load_registry(con, args.file, frame=frame)
     except RegistryError as exc:
-        console.print(f"[bold red]The registry was not loaded[/] ({len(exc.problems)} problem(s)); the warehouse keeps the previous registry.")
-        for problem in exc.problems[:200]:
-            console.print(f"  {problem}")
+        head = "[bold red]adep:[/] the registry was not loaded, nothing changed"
+        if len(exc.problems) == 1:
+            console.print(f"{head}: {escape(exc.problems[0])}", soft_wrap=True)
+        else:
+            console.print(f"{head}; {len(exc.problems)} problems:", soft_wrap=True)
+            for problem in exc.problems[:200]:
+                console.print(f"  {escape(problem)}", soft_wrap=True)
         return 1
-    except WarehouseBusy as exc:
-        raise UserError(str(exc)) from None
-    console.print(f"Registry load {result.registry_load_id}: {result.rows} row(s), {result.bodies} bodies.")
+    console.print(f"Registry load {result.registry_load_id}: {result.rows} row(s), {result.bodies} bodies "
+                  f"(read as {result.read_as}).")
     return 0
 
 
 def cmd_intake(settings: Settings, args) -> int:
     from flows.intake import intake
-    from warehouse.db import WarehouseBusy
 
+    require_home(settings)
     settings.ensure_dirs()
-    try:
-        with progress_bar("intake"):
-            summary = intake(home=str(settings.home), wait_seconds=args.wait)
-    except WarehouseBusy as exc:
-        raise UserError(str(exc)) from None
-    print_intake_summary(summary)
+    with progress_bar("intake"):
+        summary = intake(home=str(settings.home), wait_seconds=args.wait)
+    print_intake_summary(summary, timezone=settings.timezone)
     return 0
 
 
 def cmd_rerun(settings: Settings, args) -> int:
     from flows.rerun import rerun
-    from warehouse.ledger import NothingToRerun
-    from warehouse.db import WarehouseBusy
+    from warehouse.ledger import select_files_to_rerun
 
     if not args.file_ids and not args.failed:
         raise UserError("say which files to rerun: adep rerun FILE_ID ... or adep rerun --failed [--period 2026Q3]")
-    if args.period:
-        parse_period(args.period)
-    try:
-        summary = rerun(file_ids=args.file_ids or None, failed=args.failed, period=args.period, home=str(settings.home),
-                        wait_seconds=getattr(args, "wait", 0.0))
-    except (WarehouseBusy, NothingToRerun) as exc:
-        raise UserError(str(exc)) from None
-    print_intake_summary(summary, title="Rerun")
+    period = parse_period(args.period) if args.period else None
+    require_home(settings)
+    if args.file_ids:
+        # Refused here, before a flow run starts; the flow checks again against the warehouse it writes.
+        with published_warehouse(settings) as con:
+            select_files_to_rerun(con, args.file_ids, None)
+    summary = rerun(file_ids=args.file_ids or None, failed=args.failed, period=str(period) if period else None,
+                    home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0))
+    print_intake_summary(summary, title="Rerun", timezone=settings.timezone)
     return 0
 
 
@@ -65,6 +68,7 @@ def cmd_serve(settings: Settings, args) -> int:
 
     from adep.cli.serve import build_deployments, start_local_server
 
+    require_home(settings)
     settings.ensure_dirs()
     server = None
     if not os.environ.get("PREFECT_API_URL"):
@@ -79,7 +83,7 @@ def cmd_serve(settings: Settings, args) -> int:
         table = Table(title="Serving (Ctrl-C to stop)", show_edge=False)
         table.add_column("deployment")
         table.add_column("runs")
-        table.add_row("intake/intake", f"every {args.every} min, Asia/Almaty")
+        table.add_row("intake/intake", f"every {args.every} min, {settings.timezone}")
         table.add_row("close-quarter/ministry-stage", "06:00 the day after the lower-tier deadline (5th, moved past holidays)")
         table.add_row("close-quarter/agency-stage", "06:00 the day after the top-tier deadline (10th, moved past holidays)")
         table.add_row("rerun/rerun", "on demand, from the UI, with file ids or failed=true")
@@ -94,22 +98,26 @@ def cmd_serve(settings: Settings, args) -> int:
 def cmd_template(settings: Settings, args) -> int:
     from adep.forms.writer import write_template
     from contracts.bin import is_valid_bin
-    from warehouse.db import open_reader
 
     period = parse_period(args.period)
     if not is_valid_bin(args.bin):
         raise UserError(f"{args.bin!r} is not a valid BIN (12 digits with a check digit)")
-    body = None
-    if settings.warehouse_path.exists():
-        con = open_reader(settings)
-        body = con.execute("select name_kk, name_ru from bodies_in_period(?, ?) where bin = ?",
+    require_home(settings)
+    with published_warehouse(settings) as con:
+        body = con.execute("select name_kk, name_ru, is_excluded from bodies_in_period(?, ?) where bin = ?",
                            [period.year, period.quarter, args.bin]).fetchall()
-        body = body[0] if body else None
-        con.close()
+    # A form the intake would reject (findings G01, G02) is not handed out.
+    if not body:
+        raise UserError(f"BIN {args.bin} is not in the registry for {period}, so a report from it would be rejected: "
+                        "check the BIN; if it is right, ask the Agency to add the body and load the registry again")
+    name_kk, name_ru, excluded = body[0]
+    if excluded:
+        raise UserError(f"{name_kk} / {name_ru} ({args.bin}) does not file form 1-әу: law-enforcement and special "
+                        "bodies and the Ministry of Defence are excluded (kind 'excluded' in the registry)")
     out = args.out or settings.exports_dir / f"1-әу_{args.bin}_{period}.xlsx"
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_template(out, bin=args.bin, period=period, body_name=(body[0] if body else ""))
-    console.print(f"Blank form for {args.bin} ({body[0] if body else 'not in the registry'}), {period}: {out}")
+    write_template(out, bin=args.bin, period=period, body_name=name_kk)
+    console.print(f"Blank form for {args.bin} ({name_kk}), {period}: {out}")
     return 0
 
 
@@ -121,15 +129,10 @@ def cmd_demo(settings: Settings, args) -> int:
 
 def cmd_rollup(settings: Settings, args) -> int:
     from flows.rollup import rollup
-    from warehouse.db import WarehouseBusy
 
     period = parse_period(args.period)
-    if not settings.warehouse_path.exists():
-        raise UserError(f"there is no warehouse in {settings.home} yet: load the registry and run 'adep intake' first")
-    try:
-        results = rollup(str(period), stage=args.stage, home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0))
-    except WarehouseBusy as exc:
-        raise UserError(str(exc)) from None
+    require_home(settings)
+    results = rollup(str(period), stage=args.stage, home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0))
     print_rollups(results, period)
     return 0
 
@@ -138,21 +141,18 @@ def cmd_status(settings: Settings, args) -> int:
     from adep.outputs.status import print_status
 
     period = parse_period(args.period)
-    with published_warehouse(settings, "load the registry first") as con:
-        print_status(console, con, period)
+    with published_warehouse(settings) as con:
+        print_status(console, con, period, settings=settings)
     return 0
 
 
 def cmd_export(settings: Settings, args) -> int:
-    from adep.outputs.export import ExportError, write_consolidated
+    from adep.outputs.export import write_consolidated
 
     period = parse_period(args.period)
     out = args.out or settings.exports_dir / f"1-әу_{args.level}_{period}.xlsx"
-    with published_warehouse(settings, "nothing to export") as con:
-        try:
-            result = write_consolidated(con, period, args.level, out)
-        except ExportError as exc:
-            raise UserError(str(exc)) from None
+    with published_warehouse(settings) as con:
+        result = write_consolidated(con, period, args.level, out)
     console.print(f"Consolidated form 1-әу, {args.level}, {period} (version {result.version_id}, covers "
                   f"{result.covered_count} of {result.expected_count} expected reports): {result.path}")
     return 0
@@ -163,7 +163,7 @@ def cmd_report(settings: Settings, args) -> int:
 
     period = parse_period(args.period)
     out = args.out or settings.exports_dir / f"report_{period}.html"
-    with published_warehouse(settings, "load the registry and run 'adep intake' first") as con:
-        path = write_quarter_report(con, period, out)
+    with published_warehouse(settings) as con:
+        path = write_quarter_report(con, period, out, timezone=settings.timezone)
     console.print(f"The quarter {period} as a picture: {path}")
     return 0

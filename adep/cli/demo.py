@@ -57,7 +57,7 @@ def run_demo(settings: Settings, *, bodies: int, period: Period | None, seed: in
     with progress_bar("intake"):
         summary = intake(home=str(settings.home))
     timings["intake"] = time.perf_counter() - t
-    print_intake_summary(summary)
+    print_intake_summary(summary, timezone=settings.timezone)
 
     timings.update(_after_intake(settings, period))
     timings["total"] = time.perf_counter() - started
@@ -82,7 +82,7 @@ def _after_intake(settings: Settings, period: Period) -> dict[str, float]:
     print_rollups(rollup(str(period), stage="all", home=str(settings.home)), period)
     timings["rollup"] = time.perf_counter() - t
     t = time.perf_counter()
-    with published_warehouse(settings, "nothing to export") as con:
+    with published_warehouse(settings) as con:
         try:
             result = write_consolidated(con, period, "agency", settings.exports_dir / f"1-әу_agency_{period}.xlsx")
             console.print(f"Consolidated form 1-әу, agency, {period}: {result.path}")
@@ -90,6 +90,6 @@ def _after_intake(settings: Settings, period: Period) -> dict[str, float]:
             console.print(f"[yellow]{exc}[/]")
         timings["export"] = time.perf_counter() - t
         t = time.perf_counter()
-        print_status(console, con, period)
+        print_status(console, con, period, settings=settings)
         timings["status"] = time.perf_counter() - t
     return timings

@@ -18,14 +18,25 @@ def _quiet_engine() -> None:
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL", "WARNING")
 
 
+# Commands that run a Prefect flow in this process: their engine log must not print a user error's traceback.
+FLOW_COMMANDS = {"intake", "rerun", "rollup", "serve", "demo"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistyped command reported in one line (the usage is one '--help' away)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="adep", description="Quarterly ethics reports (form 1-әу): intake, checks, warehouse, rollups.")
+    parser = _Parser(prog="adep", description="Quarterly ethics reports (form 1-әу): intake, checks, warehouse, rollups.")
     parser.add_argument("--home", help="the adep home folder (default: $ADEP_HOME, else ./adep-home)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     reg = sub.add_parser("registry", help="the registry of reporting bodies")
     reg_sub = reg.add_subparsers(dest="registry_command", required=True)
-    load = reg_sub.add_parser("load", help="load or update the registry from a CSV file")
+    load = reg_sub.add_parser("load", help="load or update the registry from a CSV file (UTF-8 or Windows-1251) or an .xlsx sheet")
     load.add_argument("file", type=Path)
     load.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run holding the warehouse")
 
@@ -74,16 +85,22 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     _quiet_engine()
     args = build_parser().parse_args(argv)
+    from rich.markup import escape
+
     from adep.cli import commands
-    from adep.cli.console import UserError, console
+    from adep.cli.console import console, hide_user_errors_from_engine_console
+    from adep.errors import UserError, one_line
     from adep.settings import load_settings
 
-    settings = load_settings(args.home)
     handler = getattr(commands, "cmd_" + args.command)
     try:
+        settings = load_settings(args.home)
+        if args.command in FLOW_COMMANDS:
+            hide_user_errors_from_engine_console()
         return handler(settings, args) or 0
     except UserError as exc:
-        console.print(f"[bold red]adep:[/] {exc}", soft_wrap=True)
+        # Raised here or inside a flow (Prefect hands the flow's exception back): one line, no traceback.
+        console.print(f"[bold red]adep:[/] {escape(one_line(exc))}", soft_wrap=True)
         return 2
 
 

@@ -11,6 +11,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from adep.errors import UserError
 from adep.periods import Period
 from adep.outputs.status import local_time
 from adep.forms.layout import CONSOLIDATED, HEADER_LABELS, INDEX_LINE, TABLE_HEADINGS, TITLE_KK, FormLayout, period_line
@@ -27,7 +28,7 @@ _THIN = Side(style="thin")
 _BOX = Border(_THIN, _THIN, _THIN, _THIN)
 
 
-class ExportError(ValueError):
+class ExportError(UserError, ValueError):
     """Nothing to export: no published rollup for the level and period, or an unknown body."""
 
 
