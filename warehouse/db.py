@@ -64,7 +64,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
     # Views may read other views: a view file lists what it needs by standing later in name order,
     # so files are applied in order, retrying those whose dependencies come later.
-    pending = _sql_files("views")
+    files = _sql_files("views")
+    pending = files
     for _ in range(len(pending) + 1):
         failed = []
         for name, sql in pending:
@@ -73,10 +74,14 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
             except duckdb.CatalogException:
                 failed.append((name, sql))
         if not failed:
-            return
+            break
         if len(failed) == len(pending):
             con.execute(failed[0][1])  # raise the real error
         pending = failed
+    # A view binds its columns when created: one that reads a macro standing later in name order took the previous
+    # version's columns from a warehouse made by older code, so every view is created once more, now all are current.
+    for _, sql in files:
+        con.execute(sql)
 
 
 def seed_indicators(con: duckdb.DuckDBPyConnection) -> None:
