@@ -19,8 +19,8 @@ KINDS = {
     "central_body", "department", "territorial_unit", "foreign_institution", "audit_commission",
     "regional_akimat", "local_akimat", "excluded",
 }
-# Windows-1251 has no Kazakh letters: Excel's 'CSV' on a Russian Windows writes '?' in their place.
-KAZAKH_LETTERS = "ә ғ қ ң ө ұ ү һ і"
+# Windows-1251 lacks these Kazakh letters (it has і, from Ukrainian): Excel's 'CSV' on a Russian Windows writes '?'.
+KAZAKH_LETTERS = "ә ғ қ ң ө ұ ү һ"
 _LOST_LETTER = ("?", "\ufffd")
 _NAMED_COLUMNS = ("name_kk", "name_ru", "region")
 SAVE_ADVICE = "save the registry as 'CSV UTF-8' or as an .xlsx workbook and load it again"

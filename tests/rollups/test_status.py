@@ -1,12 +1,16 @@
 """adep status: completeness by parent, missing bodies by name, tier shares, stale publications, reconciliation."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
 import pytest
 from rich.console import Console
 
 from adep.cli.parser import main
-from adep.outputs.status import completeness_frame, status_view, tier_shares
-from tests.rollup_world import Q3, file_quarter, make_world
+from adep.outputs.status import completeness_frame, missing_frame, status_view, tier_shares
+from adep.periods import Period
+from tests.rollup_world import Q3, Q4, file_quarter, make_world
 from warehouse.db import open_reader, open_writer
 from warehouse.rollups import run_rollup
 
@@ -18,11 +22,11 @@ def world(tmp_path):
     return w
 
 
-def render(world) -> str:
+def render(world, period: Period = Q3, now: datetime | None = None) -> str:
     console = Console(record=True, width=200)
     con = open_reader(world.settings)
     try:
-        console.print(status_view(con, Q3))
+        console.print(status_view(con, period, settings=world.settings, now=now))
     finally:
         con.close()
     return console.export_text()
@@ -75,3 +79,85 @@ def test_status_marks_a_body_that_filed_only_a_consolidated_report(tmp_path):
     file_quarter(w, Q3, skip=("M2",))
     w.add_report("M2", Q3, w.sum_of(["T2", "L1"], Q3), consolidated=True)
     assert "Алматы облысының әкімдігі (consolidated only)" in render(w)
+
+
+def reject(world, name: str, period: Period, findings: list[tuple[str, str, str]], *, hours_late: int = 0) -> int:
+    """Record a rejected file for the body and period, with its findings (severity, rule, message) in check order."""
+    file_id = world.next_file_id
+    world.next_file_id += 1
+    received = datetime(period.next().year, period.next().first_day.month, 2, 4, 0, tzinfo=UTC) + timedelta(hours=hours_late)
+    with open_writer(world.settings) as con:
+        con.execute(
+            "insert into core_files (file_id, file_name, sha256, size_bytes, received_at, status, stored_path, bin, "
+            "year, quarter, error_count, processed_at) values (?, ?, ?, 1, ?, 'rejected', ?, ?, ?, ?, ?, now())",
+            [file_id, f"{name} v{file_id}.xlsx", f"sha{file_id}", received, f"rejected/{file_id}", world.bins[name],
+             period.year, period.quarter, sum(f[0] == "error" for f in findings)])
+        con.executemany("insert into core_findings values (?, 1, ?, ?, 'rule', null, null, null, ?)",
+                        [[file_id, severity, rule, message] for severity, rule, message in findings])
+    return file_id
+
+
+def test_rejected_bodies_are_told_apart_from_those_that_sent_nothing(tmp_path):
+    w = make_world(tmp_path)
+    file_quarter(w, Q3, skip=("L1", "A1", "T1"))
+    reject(w, "L1", Q3, [("error", "V02", "an older file's problem")])
+    latest = reject(w, "L1", Q3, [("warning", "O01", "an outlier, not the reason"),
+                                  ("error", "R03", "Rule R03 (2.1 <= 2) does not hold"),
+                                  ("error", "R04", "a second error")], hours_late=5)
+    reject(w, "T1", Q3, [("error", "V01", "Row 1.1 holds 2.5")])
+    w.add_report("T1", Q3)  # T1's corrected report is in force: it is received, not rejected
+
+    with w.connect() as con:
+        c = completeness_frame(con, Q3).set_index(completeness_frame(con, Q3).parent_bin.fillna("agency"))
+        missing = missing_frame(con, Q3).set_index("bin")
+        comment = con.execute("select comment from duckdb_columns() where table_name = 'completeness' "
+                              "and column_name = 'rejected'").fetchall()[0][0]
+    assert c.loc[w.bins["M2"], ["missing", "rejected", "nothing_received"]].tolist() == [1, 1, 0]
+    assert c.loc["agency", ["missing", "rejected", "nothing_received"]].tolist() == [1, 0, 1]
+    assert c.loc[w.bins["D1"], ["received", "missing", "rejected"]].tolist() == [1, 0, 0]
+    assert set(missing.index) == {w.bins["L1"], w.bins["A1"]}
+    l1, a1 = missing.loc[w.bins["L1"]], missing.loc[w.bins["A1"]]
+    assert (l1.missing_reason, int(l1.rejected_file_id), int(l1.rejected_files)) == ("rejected", latest, 2)
+    assert (l1.first_finding_rule, l1.first_finding) == ("R03", "Rule R03 (2.1 <= 2) does not hold")
+    assert a1.missing_reason == "nothing_received" and a1.rejected_file_id is pd.NA
+    assert comment and "rejected" in comment
+
+    text = " ".join(render(w).split())
+    assert "rejected: Аудан әкімдігі" in text and "nothing received: Тексеру комиссиясы" in text
+    assert "Rejected, no report in force (1)" in text
+    assert f"{latest}: L1 v{latest}.xlsx (and 1 earlier)" in text and "R03: Rule R03 (2.1 <= 2) does not hold" in text
+    assert "2026-10-02 14:00 (Asia/Almaty)" in text  # 09:00 UTC, when the latest rejected file arrived
+
+
+def test_a_quarter_not_ended_or_not_loaded_says_so_before_any_table(world):
+    text = render(world, Period(2027, 1), now=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    flat = " ".join(text.split())
+    assert flat.startswith("2027Q1 has not ended yet: it ends on 2027-03-31")
+    assert "due by 2027-04-05 to the parent body" in flat and "No body is late or missing yet." in flat
+    assert "Nothing has been loaded for 2027Q1" in flat
+    assert flat.index("Nothing has been loaded") < flat.index("Share of each tier")
+    assert "Completeness and timeliness" not in flat and "Аудан әкімдігі" not in flat  # no list of 'missing' bodies
+    assert "there is no report to roll up yet" in flat and "adep rollup" not in flat
+
+    # ended, but the top tier's deadline (Monday 11 January 2027) has not passed; nothing loaded yet
+    flat = " ".join(render(world, Q4, now=datetime(2027, 1, 8, 6, 0, tzinfo=UTC)).split())
+    assert flat.startswith("The deadlines of 2026Q4 have not all passed") and "may still file on time" in flat
+
+    # a quarter that has ended and was loaded: straight to the tables
+    flat = " ".join(render(world, Q3, now=datetime(2026, 11, 30, 9, 0, tzinfo=UTC)).split())
+    assert flat.startswith("Completeness and timeliness, 2026Q3")
+
+
+def test_status_of_a_future_quarter_from_the_command_line(world, capsys):
+    future = Period(datetime.now(UTC).year + 2, 1)
+    assert main(["--home", str(world.settings.home), "status", str(future)]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert lines[0].startswith(f"{future} has not ended yet")
+
+
+def test_publication_times_are_shown_in_the_settings_zone_and_labelled(world):
+    with open_writer(world.settings) as con:
+        run_rollup(con, Q3, "ministry")
+        published_at = con.execute("select published_at from rollup_versions where level = 'ministry'").fetchall()[0][0]
+    local = published_at.astimezone(UTC) + timedelta(hours=5)
+    assert f"{local:%Y-%m-%d %H:%M} (Asia/Almaty)" in render(world)
