@@ -1,12 +1,11 @@
 """What each command of the command line does, with progress on long work and tables at the end."""
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
-from rich.markup import escape
-
-from adep.cli.console import (UserError, console, parse_period, print_intake_summary, print_rollups, progress_bar,
-                              published_warehouse, require_home)
+from adep.cli.console import (UserError, console, hide_user_errors_from_engine_console, parse_period,
+                              print_intake_summary, print_rollups, progress_bar, published_warehouse, require_home)
 from adep.settings import Settings
 
 
@@ -35,9 +34,10 @@ def cmd_registry(settings: Settings, args) -> int:
 
 
 def cmd_intake(settings: Settings, args) -> int:
+    require_home(settings)
+    hide_user_errors_from_engine_console()
     from flows.intake import intake
 
-    require_home(settings)
     settings.ensure_dirs()
     with progress_bar("intake"):
         summary = intake(home=str(settings.home), wait_seconds=args.wait)
@@ -46,7 +46,6 @@ def cmd_intake(settings: Settings, args) -> int:
 
 
 def cmd_rerun(settings: Settings, args) -> int:
-    from flows.rerun import rerun
     from warehouse.ledger import select_files_to_rerun
 
     if not args.file_ids and not args.failed:
@@ -57,6 +56,9 @@ def cmd_rerun(settings: Settings, args) -> int:
         # Refused here, before a flow run starts; the flow checks again against the warehouse it writes.
         with published_warehouse(settings) as con:
             select_files_to_rerun(con, args.file_ids, None)
+    hide_user_errors_from_engine_console()
+    from flows.rerun import rerun
+
     summary = rerun(file_ids=args.file_ids or None, failed=args.failed, period=str(period) if period else None,
                     home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0))
     print_intake_summary(summary, title="Rerun", timezone=settings.timezone)
@@ -69,6 +71,7 @@ def cmd_serve(settings: Settings, args) -> int:
     from adep.cli.serve import build_deployments, start_local_server
 
     require_home(settings)
+    hide_user_errors_from_engine_console()
     settings.ensure_dirs()
     server = None
     if not os.environ.get("PREFECT_API_URL"):
@@ -128,10 +131,11 @@ def cmd_demo(settings: Settings, args) -> int:
 
 
 def cmd_rollup(settings: Settings, args) -> int:
-    from flows.rollup import rollup
-
     period = parse_period(args.period)
     require_home(settings)
+    hide_user_errors_from_engine_console()
+    from flows.rollup import rollup
+
     results = rollup(str(period), stage=args.stage, home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0))
     print_rollups(results, period)
     return 0

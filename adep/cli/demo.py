@@ -7,7 +7,8 @@ from datetime import date
 
 from rich.table import Table
 
-from adep.cli.console import UserError, console, print_intake_summary, print_rollups, progress_bar, published_warehouse
+from adep.cli.console import (UserError, console, hide_user_errors_from_engine_console, print_intake_summary,
+                              print_rollups, progress_bar, published_warehouse)
 from adep.periods import Period
 from adep.settings import Settings
 
@@ -29,13 +30,14 @@ def run_demo(settings: Settings, *, bodies: int, period: Period | None, seed: in
     from adep.registry import load_registry
     from adep.sample.quarter import make_quarter
     from adep.sample.registry import make_registry, write_registry_csv
-    from flows.intake import intake
     from warehouse.db import open_writer
 
     period = period or Period.last_ended(date.today())
     started = time.perf_counter()
     timings: dict[str, float] = {}
     prepare_home(settings)
+    hide_user_errors_from_engine_console()
+    from flows.intake import intake
 
     t = time.perf_counter()
     registry_csv = settings.home / "registry.csv"

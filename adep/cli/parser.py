@@ -18,10 +18,6 @@ def _quiet_engine() -> None:
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL", "WARNING")
 
 
-# Commands that run a Prefect flow in this process: their engine log must not print a user error's traceback.
-FLOW_COMMANDS = {"intake", "rerun", "rollup", "serve", "demo"}
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse, with a mistyped command reported in one line (the usage is one '--help' away)."""
 
@@ -88,15 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     from rich.markup import escape
 
     from adep.cli import commands
-    from adep.cli.console import console, hide_user_errors_from_engine_console
+    from adep.cli.console import console
     from adep.errors import UserError, one_line
     from adep.settings import load_settings
 
     handler = getattr(commands, "cmd_" + args.command)
     try:
         settings = load_settings(args.home)
-        if args.command in FLOW_COMMANDS:
-            hide_user_errors_from_engine_console()
         return handler(settings, args) or 0
     except UserError as exc:
         # Raised here or inside a flow (Prefect hands the flow's exception back): one line, no traceback.
