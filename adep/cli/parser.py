@@ -96,6 +96,17 @@ def main(argv: list[str] | None = None) -> int:
         # Raised here or inside a flow (Prefect hands the flow's exception back): one line, no traceback.
         console.print(f"[bold red]adep:[/] {escape(one_line(exc))}", soft_wrap=True)
         return 2
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        # A path the operator gave or set up that cannot be read or written (--out, the home's folders).
+        console.print(f"[bold red]adep:[/] {escape(one_line(exc.strerror or exc))}: {escape(str(exc.filename))}",
+                      soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        # Every load is one transaction: a stopped run leaves nothing half done, and the next run finishes filing.
+        console.print("[bold red]adep:[/] stopped (Ctrl-C); nothing is half loaded, the next run carries on", soft_wrap=True)
+        return 130
 
 
 if __name__ == "__main__":

@@ -86,6 +86,7 @@ CASES = [
     ("rerun", ["rerun", "seven"], ["invalid int"]),
     ("rerun", ["rerun", "--failed", "--period", "2026Q9"], ["not like 2026Q3"]),
     ("report", ["report", "2026-3"], ["not like 2026Q3"]),
+    ("report", ["report", "2026Q3", "--out", "/proc/no-such-folder/report.html"], ["/proc/no-such-folder"]),
     ("serve", ["serve", "--every", "often"], ["invalid int"]),
     ("demo", ["--home", "{busy}", "demo", "--bodies", "300"], ["not empty"]),
     ("bogus", ["bogus"], ["invalid choice"]),
