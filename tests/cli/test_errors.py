@@ -140,3 +140,17 @@ def test_an_error_raised_inside_a_flow_is_one_line_without_the_engine_traceback(
         text = assert_one_line(adep(world.settings.home, *args, api_url=api_url), "being written by adep process",
                                "try again")
     assert "Flow run" not in text and "Task run" not in text
+
+
+def test_a_user_error_raised_in_a_task_leaves_the_terminal_to_the_command_line(world, api_url):
+    """The rerun flow's own check (a task) refuses an id: neither the task's nor the flow's failure is printed."""
+    script = ("from adep.cli.console import hide_user_errors_from_engine_console\n"
+              "hide_user_errors_from_engine_console()\n"
+              "from flows.rerun import rerun\n"
+              "try:\n"
+              f"    rerun(file_ids=[99999], home={str(world.settings.home)!r})\n"
+              "except Exception as exc:\n"
+              "    print(type(exc).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=engine_env(PREFECT_API_URL=api_url),
+                          capture_output=True, text=True, timeout=300)
+    assert (done.stdout + done.stderr).split() == ["NothingToRerun"], done.stdout + done.stderr
