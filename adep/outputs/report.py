@@ -224,7 +224,7 @@ def _why_missing(r, timezone: str) -> str:
     """'nothing received', or the rejected file (the latest of them), when it arrived and its first finding."""
     if r.missing_reason != "rejected":
         return "nothing received"
-    more = f" (and {int(r.rejected_files) - 1} earlier)" if r.rejected_files > 1 else ""
+    more = f" (and {int(r.rejected_file_count) - 1} earlier)" if r.rejected_file_count > 1 else ""
     finding = f"{r.first_finding_rule}: {r.first_finding}" if isinstance(r.first_finding, str) else ""
     return (f'<b>rejected</b>: file {int(r.rejected_file_id)} {_e(r.rejected_file_name)}{_e(more)}, arrived '
             f'{_e(shown_time(r.rejected_received_at, timezone))}<div class="ru">{_e(finding)}</div>')

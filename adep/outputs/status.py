@@ -167,7 +167,7 @@ def rejected_table(missing: pd.DataFrame, timezone: str = TIMEZONE) -> Table | N
     for name in ("body", "reports to", "file", "arrived", "first finding"):
         table.add_column(name, overflow="fold")
     for row in rejected.head(REJECTED_SHOWN).itertuples():
-        more = f" (and {int(row.rejected_files) - 1} earlier)" if row.rejected_files > 1 else ""
+        more = f" (and {int(row.rejected_file_count) - 1} earlier)" if row.rejected_file_count > 1 else ""
         finding = f"{row.first_finding_rule}: {row.first_finding}" if isinstance(row.first_finding, str) else ""
         table.add_row(escape(f"{row.name_kk} ({row.bin})"), escape(row.parent_name_kk if isinstance(row.parent_name_kk, str) else AGENCY_KK),
                       escape(f"{int(row.rejected_file_id)}: {row.rejected_file_name}{more}"),

@@ -117,7 +117,7 @@ def test_rejected_bodies_are_told_apart_from_those_that_sent_nothing(tmp_path):
     assert c.loc[w.bins["D1"], ["received", "missing", "rejected"]].tolist() == [1, 0, 0]
     assert set(missing.index) == {w.bins["L1"], w.bins["A1"]}
     l1, a1 = missing.loc[w.bins["L1"]], missing.loc[w.bins["A1"]]
-    assert (l1.missing_reason, int(l1.rejected_file_id), int(l1.rejected_files)) == ("rejected", latest, 2)
+    assert (l1.missing_reason, int(l1.rejected_file_id), int(l1.rejected_file_count)) == ("rejected", latest, 2)
     assert (l1.first_finding_rule, l1.first_finding) == ("R03", "Rule R03 (2.1 <= 2) does not hold")
     assert a1.missing_reason == "nothing_received" and a1.rejected_file_id is pd.NA
     assert comment and "rejected" in comment

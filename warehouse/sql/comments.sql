@@ -185,7 +185,7 @@ comment on column missing_reports.missing_reason is 'rejected (the body sent a f
 comment on column missing_reports.rejected_file_id is 'For a rejected body: the latest of its rejected files (intake_log.file_id); NULL when nothing was received.';
 comment on column missing_reports.rejected_file_name is 'For a rejected body: the name of that file as it arrived.';
 comment on column missing_reports.rejected_received_at is 'For a rejected body: when that file arrived.';
-comment on column missing_reports.rejected_files is 'For a rejected body: how many of its files for the quarter were rejected.';
+comment on column missing_reports.rejected_file_count is 'For a rejected body: how many of its files for the quarter were rejected.';
 comment on column missing_reports.first_finding_rule is 'For a rejected body: the rule of the first finding of that file''s latest attempt (errors first), e.g. R03.';
 comment on column missing_reports.first_finding is 'For a rejected body: the message of that finding, in plain words.';
 comment on column missing_reports.year is 'Reporting year.';

@@ -27,7 +27,7 @@ select
     r.rejected_file_id,
     r.rejected_file_name,
     r.rejected_received_at,
-    r.rejected_files,
+    r.rejected_file_count,
     r.first_finding_rule,
     r.first_finding,
     e.year,

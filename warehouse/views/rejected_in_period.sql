@@ -21,7 +21,7 @@ select
     r.file_id as rejected_file_id,
     r.file_name as rejected_file_name,
     r.received_at as rejected_received_at,
-    (count(*) over (partition by r.bin))::integer as rejected_files,
+    (count(*) over (partition by r.bin))::integer as rejected_file_count,
     ff.rule as first_finding_rule,
     ff.message as first_finding
 from rejected as r
