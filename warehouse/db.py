@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import graphlib
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -17,6 +19,8 @@ from adep.settings import Settings
 from warehouse.comments import apply_comments
 
 VIEW_ORDER_FILE = "order.txt"
+# Each file under views/ creates one view or table macro.
+_VIEW_OBJECT = re.compile(r"create\s+or\s+replace\s+(view|macro)\s+(\w+)", re.IGNORECASE)
 
 
 @contextlib.contextmanager
@@ -62,10 +66,19 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    # Views may read other views: a view file lists what it needs by standing later in name order,
-    # so files are applied in order, retrying those whose dependencies come later.
-    files = _sql_files("views")
-    pending = files
+    # A view binds the columns of what it reads when it is created, so all are dropped first (none keeps the shape
+    # of an older version) and created after what they read, in one transaction (one commit, not sixty).
+    ordered = _views_in_dependency_order()
+    try:
+        with transaction(con):
+            _drop_views(con, ordered)
+            for _, sql in ordered:
+                con.execute(sql)
+        return
+    except duckdb.CatalogException:
+        pass  # an order the names did not reveal: one file at a time, retrying those that fail
+    _drop_views(con, ordered)
+    pending = ordered
     for _ in range(len(pending) + 1):
         failed = []
         for name, sql in pending:
@@ -74,14 +87,29 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
             except duckdb.CatalogException:
                 failed.append((name, sql))
         if not failed:
-            break
+            return
         if len(failed) == len(pending):
             con.execute(failed[0][1])  # raise the real error
         pending = failed
-    # A view binds its columns when created: one that reads a macro standing later in name order took the previous
-    # version's columns from a warehouse made by older code, so every view is created once more, now all are current.
-    for _, sql in files:
-        con.execute(sql)
+
+
+def _drop_views(con: duckdb.DuckDBPyConnection, views: list[tuple[str, str]]) -> None:
+    for name, sql in views:
+        kind = _VIEW_OBJECT.search(sql).group(1).lower()
+        con.execute(f"drop {'view' if kind == 'view' else 'macro table'} if exists {name}")
+
+
+def _views_in_dependency_order() -> list[tuple[str, str]]:
+    """(object name, sql) of every file under views/, each after the views and macros its SQL names."""
+    objects = {_VIEW_OBJECT.search(sql).group(2): sql for _, sql in _sql_files("views")}
+    code = {name: re.sub(r"--[^\n]*", "", sql) for name, sql in objects.items()}
+    reads = {name: {other for other in objects if other != name and re.search(rf"\b{other}\b", code[name])}
+             for name in objects}
+    try:
+        order = list(graphlib.TopologicalSorter(reads).static_order())
+    except graphlib.CycleError:
+        order = sorted(objects)
+    return [(name, objects[name]) for name in order]
 
 
 def seed_indicators(con: duckdb.DuckDBPyConnection) -> None:
