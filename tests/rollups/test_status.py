@@ -161,3 +161,23 @@ def test_publication_times_are_shown_in_the_settings_zone_and_labelled(world):
         published_at = con.execute("select published_at from rollup_versions where level = 'ministry'").fetchall()[0][0]
     local = published_at.astimezone(UTC) + timedelta(hours=5)
     assert f"{local:%Y-%m-%d %H:%M} (Asia/Almaty)" in render(world)
+
+
+def test_a_warehouse_made_by_older_code_gets_the_new_columns_on_the_next_write(world):
+    """Views bind the columns of what they read when created: older shapes must not survive an upgrade."""
+    with open_writer(world.settings) as con:
+        con.execute("create or replace macro rejected_in_period(p_year, p_quarter) as table "
+                    "select 'x' as bin, 1 as rejected_files")
+        con.execute("create or replace macro completeness_in_period(p_year, p_quarter) as table "
+                    "select null::varchar as parent_bin, 1 as expected")
+        con.execute("create or replace view completeness as select c.* from known_periods as p, "
+                    "lateral completeness_in_period(p.year, p.quarter) as c")
+    with open_writer(world.settings) as con:  # what the next intake, rollup or registry load does first
+        columns = {t: {r[0] for r in con.execute("select column_name from duckdb_columns() where table_name = ?",
+                                                  [t]).fetchall()} for t in ("completeness", "missing_reports")}
+        comments = con.execute("select count(*) from duckdb_columns() where table_name in ('completeness', "
+                               "'missing_reports') and comment is null").fetchall()[0][0]
+    assert {"rejected", "nothing_received"} <= columns["completeness"]
+    assert {"missing_reason", "rejected_file_count", "first_finding"} <= columns["missing_reports"]
+    assert comments == 0
+    assert "Completeness and timeliness" in render(world)
