@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from adep.errors import UserError
 from adep.periods import Period
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ SHIPPED_TRANSFERS = Path(__file__).with_name("data") / "working_day_transfers.cs
 _EMPTY_PARENT = {"", "nan", "none", "<na>", "nat"}
 
 
-class TransferFileError(ValueError):
+class TransferFileError(UserError, ValueError):
     """A working-day transfer file that cannot be used as written."""
 
 
@@ -73,6 +74,20 @@ def zone(name: str = TIMEZONE) -> ZoneInfo:
     if name == TIMEZONE and datetime(2025, 1, 1, tzinfo=tz).utcoffset() != timedelta(hours=5):
         raise RuntimeError(f"tzdata is older than 2024a: {name} is not UTC+5; upgrade the tzdata package")
     return tz
+
+
+def local_time(moment: datetime, timezone: str = TIMEZONE) -> datetime:
+    """A stored moment on the wall clock of the settings' time zone; a moment with no zone is UTC, as stored."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(zone(timezone))
+
+
+def shown_time(moment: datetime | None, timezone: str = TIMEZONE) -> str:
+    """A moment as a person reads it: local time to the minute, labelled with its zone ('' for none)."""
+    if moment is None or moment != moment:  # None, or pandas' NaT
+        return ""
+    return f"{local_time(moment, timezone):%Y-%m-%d %H:%M} ({timezone})"
 
 
 def _as_period(period: Period | str) -> Period:

@@ -5,6 +5,9 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import get_type_hints
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from adep.errors import UserError
 
 from contracts.reporting import TIMEZONE
 
@@ -57,6 +60,11 @@ class Settings:
         return self.home / "warehouse.duckdb"
 
     @property
+    def is_home(self) -> bool:
+        """A folder is an adep home once it holds the loads' warehouse: 'adep registry load' and 'adep demo' make it."""
+        return self.warehouse_path.is_file()
+
+    @property
     def published_path(self) -> Path:
         """The read-only copy analysts open; replaced atomically after every run that changed the warehouse."""
         return self.home / "published" / "warehouse.duckdb"
@@ -88,6 +96,10 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+class SettingsError(UserError, ValueError):
+    """An ADEP_ environment variable that cannot be read as its setting."""
+
+
 def _coerce(kind: type, text: str):
     if kind is bool:
         return text.strip().lower() in {"1", "true", "yes", "on"}
@@ -102,9 +114,17 @@ def load_settings(home: str | Path | None = None, environ: dict[str, str] | None
     for f in fields(Settings):
         key = ENV_PREFIX + f.name.upper()
         if f.name != "extra" and env.get(key):
-            values[f.name] = _coerce(hints[f.name], env[key])
+            try:
+                values[f.name] = _coerce(hints[f.name], env[key])
+            except ValueError:
+                kind = {int: "a whole number", float: "a number"}.get(hints[f.name], hints[f.name].__name__)
+                raise SettingsError(f"{key}={env[key]!r} is not {kind}") from None
     if home is not None:
         values["home"] = Path(home)
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = Settings(**values)
+    try:
+        ZoneInfo(settings.timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise SettingsError(f"ADEP_TIMEZONE={settings.timezone!r} is not a time zone such as Asia/Almaty") from None
     return replace(settings, home=Path(settings.home).expanduser().absolute())

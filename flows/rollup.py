@@ -10,9 +10,8 @@ from adep.settings import load_settings
 from tasks.artifacts import publish_rollup_artifact
 from tasks.rollup import publish_rollup, stage_rollup
 from warehouse.db import open_writer
-from warehouse.rollups import RollupResult
+from warehouse.rollups import STAGES, RollupResult
 
-STAGES = {"ministry": ("ministry",), "agency": ("agency",), "all": ("ministry", "agency")}
 
 
 def _run_stages(levels: tuple[str, ...], period: str, home: str | None, wait_seconds: float,

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import graphlib
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -11,16 +13,20 @@ from pathlib import Path
 
 import duckdb
 
+from adep.errors import UserError
 from adep.files import atomic_path, stale_temporaries
 from adep.settings import Settings
 from warehouse.comments import apply_comments
+from warehouse.generated import render_view
 from warehouse.queries import sql_files
 # The transaction helper lives below this module (comments use it too); warehouse.db.transaction is the same one.
-from warehouse.transaction import transaction  # noqa: F401
-from warehouse.generated import render_view
+from warehouse.transaction import transaction
+
+# Each file under views/ creates one view or table macro.
+_VIEW_OBJECT = re.compile(r"create\s+or\s+replace\s+(view|macro)\s+(\w+)", re.IGNORECASE)
 
 
-class WarehouseBusy(RuntimeError):
+class WarehouseBusy(UserError, RuntimeError):
     """Another adep process holds the warehouse for writing."""
 
 
@@ -47,9 +53,19 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 
 def create_views(con: duckdb.DuckDBPyConnection, indicators=None) -> None:
     """(Re)create every view and macro, with the parts generated from the form's data (indicators: the form's own)."""
-    # Views may read other views: a view file lists what it needs by standing later in name order,
-    # so files are applied in order, retrying those whose dependencies come later.
-    pending = [(name, render_view(sql, indicators)) for name, sql in sql_files("views")]
+    # A view binds the columns of what it reads when it is created, so all are dropped first (none keeps the shape
+    # of an older version) and created after what they read, in one transaction (one commit, not sixty).
+    ordered = _views_in_dependency_order(indicators)
+    try:
+        with transaction(con):
+            _drop_views(con, ordered)
+            for _, sql in ordered:
+                con.execute(sql)
+        return
+    except duckdb.CatalogException:
+        pass  # an order the names did not reveal: one file at a time, retrying those that fail
+    _drop_views(con, ordered)
+    pending = ordered
     for _ in range(len(pending) + 1):
         failed = []
         for name, sql in pending:
@@ -62,6 +78,28 @@ def create_views(con: duckdb.DuckDBPyConnection, indicators=None) -> None:
         if len(failed) == len(pending):
             con.execute(failed[0][1])  # raise the real error
         pending = failed
+
+
+def _drop_views(con: duckdb.DuckDBPyConnection, views: list[tuple[str, str]]) -> None:
+    for name, sql in views:
+        kind = _VIEW_OBJECT.search(sql).group(1).lower()
+        con.execute(f"drop {'view' if kind == 'view' else 'macro table'} if exists {name}")
+
+
+def _views_in_dependency_order(indicators=None) -> list[tuple[str, str]]:
+    """(object name, sql) of every file under views/, generated parts filled in, each after what its SQL names."""
+    objects = {}
+    for _, text in sql_files("views"):
+        sql = render_view(text, indicators)
+        objects[_VIEW_OBJECT.search(sql).group(2)] = sql
+    code = {name: re.sub(r"--[^\n]*", "", sql) for name, sql in objects.items()}
+    reads = {name: {other for other in objects if other != name and re.search(rf"\b{other}\b", code[name])}
+             for name in objects}
+    try:
+        order = list(graphlib.TopologicalSorter(reads).static_order())
+    except graphlib.CycleError:
+        order = sorted(objects)
+    return [(name, objects[name]) for name in order]
 
 
 def seed_indicators(con: duckdb.DuckDBPyConnection, items=None) -> None:

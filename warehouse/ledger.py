@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
+from adep.errors import UserError
 from adep.files import sha256_of
 from adep.settings import Settings
 from contracts.form import rules_sha256
@@ -147,7 +148,7 @@ def insert_values_and_findings(con: duckdb.DuckDBPyConnection, batch: CheckedBat
         con.unregister("batch_findings")
 
 
-class NothingToRerun(ValueError):
+class NothingToRerun(UserError, ValueError):
     """The ids given are not rejected files of the ledger."""
 
 

@@ -18,6 +18,9 @@ _STAGED = ("staged_tree", "staged_inputs", "staged_values")
 class RollupRefused(Exception):
     """A stage that must not run now, with the one-line reason a person can act on."""
 
+# What `--stage` names: one stage, or both in the reporting chain's order.
+STAGES = {"ministry": ("ministry",), "agency": ("agency",), "all": ("ministry", "agency")}
+
 
 @dataclass(frozen=True)
 class StagedRollup:

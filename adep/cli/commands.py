@@ -1,53 +1,54 @@
 """What each command of the command line does, with progress on long work and tables at the end."""
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
-from adep.cli.console import (UserError, console, parse_period, print_intake_summary, print_rollups, progress_bar,
-                              published_warehouse)
+from adep.cli.console import (UserError, console, hide_user_errors_from_engine_console, parse_period,
+                              print_intake_summary, print_rollups, progress_bar, published_warehouse, require_home)
 from adep.settings import Settings
 
 
 def cmd_registry(settings: Settings, args) -> int:
-    from adep.registry import RegistryError, load_registry
-    from warehouse.db import WarehouseBusy, open_writer
+    from adep.registry import RegistryError, load_registry, read_registry, validate_registry
+    from warehouse.db import open_writer
 
-    if not args.file.is_file():
-        raise UserError(f"no such file: {args.file}")
     try:
+        # Read and checked before the warehouse is opened, so a bad file never makes a home.
+        frame = read_registry(args.file)
+        validate_registry(frame)
         with open_writer(settings, wait_seconds=getattr(args, "wait", 0.0)) as con:
-            result = load_registry(con, args.file)
+            result = load_registry(con, args.file, frame=frame)
     except RegistryError as exc:
-        console.print(f"[bold red]The registry was not loaded[/] ({len(exc.problems)} problem(s)); the warehouse keeps the previous registry.")
-        for problem in exc.problems[:200]:
-            console.print(f"  {problem}")
+        head = "[bold red]adep:[/] the registry was not loaded, nothing changed"
+        if len(exc.problems) == 1:
+            console.print(f"{head}: {escape(exc.problems[0])}", soft_wrap=True)
+        else:
+            console.print(f"{head}; {len(exc.problems)} problems:", soft_wrap=True)
+            for problem in exc.problems[:200]:
+                console.print(f"  {escape(problem)}", soft_wrap=True)
         return 1
-    except WarehouseBusy as exc:
-        raise UserError(str(exc)) from None
-    console.print(f"Registry load {result.registry_load_id}: {result.rows} row(s), {result.bodies} bodies.")
+    console.print(f"Registry load {result.registry_load_id}: {result.rows} row(s), {result.bodies} bodies "
+                  f"(read as {result.read_as}).")
     for problem in result.unknown_regions:
-        console.print(f"  [yellow]unknown region[/] {problem}")
+        console.print(f"  [yellow]unknown region[/] {escape(problem)}", soft_wrap=True)
     return 0
 
 
 def cmd_intake(settings: Settings, args) -> int:
+    require_home(settings)
+    hide_user_errors_from_engine_console()
     from flows.intake import intake
-    from warehouse.db import WarehouseBusy
 
     settings.ensure_dirs()
-    try:
-        with progress_bar("intake"):
-            summary = intake(home=str(settings.home), wait_seconds=args.wait)
-    except WarehouseBusy as exc:
-        raise UserError(str(exc)) from None
-    print_intake_summary(summary)
+    with progress_bar("intake"):
+        summary = intake(home=str(settings.home), wait_seconds=args.wait)
+    print_intake_summary(summary, timezone=settings.timezone)
     return 0
 
 
 def cmd_rerun(settings: Settings, args) -> int:
-    from flows.rerun import rerun
-    from warehouse.db import WarehouseBusy
-    from warehouse.ledger import NothingToRerun, check_rerun_ids
+    from warehouse.ledger import check_rerun_ids
 
     everything = getattr(args, "all_rejected", False)
     if not args.file_ids and not args.failed and not everything:
@@ -55,21 +56,19 @@ def cmd_rerun(settings: Settings, args) -> int:
                         "or adep rerun --all")
     if args.file_ids and everything:
         raise UserError("give file ids or --all, not both")
-    if args.period:
-        parse_period(args.period)
+    period = parse_period(args.period) if args.period else None
+    require_home(settings)
     if args.file_ids:
-        # Checked on the readers' copy before the run starts, so a wrong id is one plain line.
-        with published_warehouse(settings, "nothing to rerun") as con:
-            try:
-                check_rerun_ids(con, args.file_ids)
-            except NothingToRerun as exc:
-                raise UserError(str(exc)) from None
-    try:
-        summary = rerun(file_ids=args.file_ids or None, failed=args.failed or everything, period=args.period,
-                        home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0), force=everything)
-    except (WarehouseBusy, NothingToRerun) as exc:
-        raise UserError(str(exc)) from None
-    print_intake_summary(summary, title="Rerun")
+        # Refused here, before a flow run starts, so a wrong id is one plain line; the flow checks again.
+        with published_warehouse(settings) as con:
+            check_rerun_ids(con, args.file_ids)
+    hide_user_errors_from_engine_console()
+    from flows.rerun import rerun
+
+    summary = rerun(file_ids=args.file_ids or None, failed=args.failed or everything,
+                    period=str(period) if period else None, home=str(settings.home),
+                    wait_seconds=getattr(args, "wait", 0.0), force=everything)
+    print_intake_summary(summary, title="Rerun", timezone=settings.timezone)
     return 0
 
 
@@ -78,6 +77,8 @@ def cmd_serve(settings: Settings, args) -> int:
 
     from adep.cli.serve import build_deployments, start_local_server
 
+    require_home(settings)
+    hide_user_errors_from_engine_console()
     settings.ensure_dirs()
     server = None
     if not os.environ.get("PREFECT_API_URL"):
@@ -108,22 +109,26 @@ def cmd_template(settings: Settings, args) -> int:
     from adep.forms.layout import form_file_name
     from adep.forms.writer import write_template
     from contracts.bin import is_valid_bin
-    from warehouse.db import open_reader
 
     period = parse_period(args.period)
     if not is_valid_bin(args.bin):
         raise UserError(f"{args.bin!r} is not a valid BIN (12 digits with a check digit)")
-    body = None
-    if settings.warehouse_path.exists():
-        con = open_reader(settings)
-        body = con.execute("select name_kk, name_ru from bodies_in_period(?, ?) where bin = ?",
+    require_home(settings)
+    with published_warehouse(settings) as con:
+        body = con.execute("select name_kk, name_ru, is_excluded from bodies_in_period(?, ?) where bin = ?",
                            [period.year, period.quarter, args.bin]).fetchall()
-        body = body[0] if body else None
-        con.close()
+    # A form the intake would reject (findings G01, G02) is not handed out.
+    if not body:
+        raise UserError(f"BIN {args.bin} is not in the registry for {period}, so a report from it would be rejected: "
+                        "check the BIN; if it is right, ask the Agency to add the body and load the registry again")
+    name_kk, name_ru, excluded = body[0]
+    if excluded:
+        raise UserError(f"{name_kk} / {name_ru} ({args.bin}) does not file form 1-әу: law-enforcement and special "
+                        "bodies and the Ministry of Defence are excluded (kind 'excluded' in the registry)")
     out = args.out or settings.exports_dir / form_file_name(args.bin, period)
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_template(out, bin=args.bin, period=period, body_name=(body[0] if body else ""))
-    console.print(f"Blank form for {args.bin} ({body[0] if body else 'not in the registry'}), {period}: {out}")
+    write_template(out, bin=args.bin, period=period, body_name=name_kk)
+    console.print(f"Blank form for {args.bin} ({name_kk}), {period}: {out}")
     return 0
 
 
@@ -134,22 +139,21 @@ def cmd_demo(settings: Settings, args) -> int:
 
 
 def cmd_rollup(settings: Settings, args) -> int:
-    from flows.rollup import STAGES, rollup
-    from warehouse.db import WarehouseBusy
-    from warehouse.rollups import RollupRefused, refusal_for_stages
+    from warehouse.rollups import STAGES, refusal_for_stages
 
     period = parse_period(args.period)
     force = getattr(args, "force", False)
-    with published_warehouse(settings, "load the registry and run 'adep intake' first") as con:
+    require_home(settings)
+    with published_warehouse(settings) as con:
         # Refused before the flow starts, so the reason is one line; the flow checks again under the writer's lock.
         reason = refusal_for_stages(con, period, STAGES[args.stage], force=force)
     if reason:
         raise UserError(reason)
-    try:
-        results = rollup(str(period), stage=args.stage, home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0),
-                         force=force)
-    except (WarehouseBusy, RollupRefused) as exc:
-        raise UserError(str(exc)) from None
+    hide_user_errors_from_engine_console()
+    from flows.rollup import rollup
+
+    results = rollup(str(period), stage=args.stage, home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0),
+                     force=force)
     print_rollups(results, period)
     return 0
 
@@ -158,21 +162,18 @@ def cmd_status(settings: Settings, args) -> int:
     from adep.outputs.status import print_status
 
     period = parse_period(args.period)
-    with published_warehouse(settings, "load the registry first") as con:
-        print_status(console, con, period)
+    with published_warehouse(settings) as con:
+        print_status(console, con, period, settings=settings)
     return 0
 
 
 def cmd_export(settings: Settings, args) -> int:
-    from adep.outputs.export import ExportError, default_export_name, write_consolidated
+    from adep.outputs.export import default_export_name, write_consolidated
 
     period = parse_period(args.period)
     out = args.out or settings.exports_dir / default_export_name(args.level, period)
-    with published_warehouse(settings, "nothing to export") as con:
-        try:
-            result = write_consolidated(con, period, args.level, out, allow_stale=args.allow_stale)
-        except ExportError as exc:
-            raise UserError(str(exc)) from None
+    with published_warehouse(settings) as con:
+        result = write_consolidated(con, period, args.level, out, allow_stale=args.allow_stale)
     console.print(f"Consolidated form 1-әу, {args.level}, {period} (version {result.version_id}, covers "
                   f"{result.covered_count} of {result.expected_count} expected reports): {result.path}", soft_wrap=True)
     if result.stale_note:
@@ -186,8 +187,8 @@ def cmd_report(settings: Settings, args) -> int:
 
     period = parse_period(args.period)
     out = args.out or settings.exports_dir / f"report_{period}.html"
-    with published_warehouse(settings, "load the registry and run 'adep intake' first") as con:
-        path = write_quarter_report(con, period, out)
+    with published_warehouse(settings) as con:
+        path = write_quarter_report(con, period, out, timezone=settings.timezone)
     console.print(f"The quarter {period} as a picture: {path}")
     return 0
 
@@ -201,6 +202,7 @@ def cmd_check(settings: Settings, args) -> int:
     missing = [str(p) for p in args.files if not p.is_file()]
     if missing:
         raise UserError(f"not a file: {', '.join(missing)}")
+    require_home(settings)
     try:
         con = connect(settings)
     except NoPublishedWarehouse:

@@ -1,14 +1,18 @@
 """What a person sees: one console, plain one-line errors, progress bars and the tables commands print."""
 from __future__ import annotations
 
+import logging
 import sys
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from adep import progress
+from adep.calendar import TIMEZONE, shown_time
+from adep.errors import UserError, user_error_names
 from adep.periods import Period
 from adep.settings import Settings
 
@@ -16,8 +20,46 @@ from adep.settings import Settings
 console = Console(width=None if sys.stdout.isatty() else 160)
 
 
-class UserError(Exception):
-    """Something the user can fix: shown as one plain line, exit status 2."""
+def require_home(settings: Settings) -> None:
+    """Refuse a folder that is not an adep home: only 'registry load' and 'demo' make one."""
+    if settings.is_home:
+        return
+    where = "does not exist" if not settings.home.exists() else f"has no {settings.warehouse_path.name}"
+    raise UserError(f"{settings.home} is not an adep home (it {where}): check --home or ADEP_HOME, or make a home "
+                    f"there with 'adep --home {settings.home} registry load FILE'")
+
+
+class _HideUserErrors(logging.Filter):
+    """Drops the engine's console records of a run that stopped on a user error: the command line says it in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], UserError):
+            return False
+        if record.levelno >= logging.ERROR and record.name.startswith("prefect"):
+            message = record.getMessage()
+            # Prefect writes a failed state as '... encountered an exception WarehouseBusy: ...'.
+            return not any(f"exception {name}:" in message for name in user_error_names())
+        return True
+
+
+def hide_user_errors_from_engine_console() -> None:
+    """Keep a flow's user error off the terminal as a traceback (the run's log in Prefect still has it).
+
+    Prefect's logging is set up here (it would be at the first flow run) so that the filter can sit on its console
+    handler; only there, so the API handler still sends the failure to the run's log.
+    """
+    from prefect.logging.configuration import ensure_logging_setup
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    ensure_logging_setup()
+    # A run that stops early leaves its last event queued at exit, and the events worker says so on the terminal
+    # ('Still processing items') while it still delivers it: nothing for the person at the terminal to act on.
+    logging.getLogger("EventsWorker").setLevel(logging.ERROR)
+    loggers = [logging.getLogger()] + [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", []):
+            if isinstance(handler, PrefectConsoleHandler) and not any(isinstance(f, _HideUserErrors) for f in handler.filters):
+                handler.addFilter(_HideUserErrors())
 
 
 def parse_period(text: str) -> Period:
@@ -44,7 +86,7 @@ def progress_bar(label: str):
             unsubscribe()
 
 
-def print_intake_summary(summary, title: str = "Intake") -> None:
+def print_intake_summary(summary, title: str = "Intake", timezone: str = TIMEZONE) -> None:
     table = Table(title=title, show_edge=False)
     table.add_column("outcome")
     table.add_column("files", justify="right")
@@ -62,19 +104,19 @@ def print_intake_summary(summary, title: str = "Intake") -> None:
             skipped.add_row(reason, str(count))
         console.print(skipped)
     rate = summary.files / summary.seconds if summary.seconds else 0.0
-    console.print(f"{summary.files} file(s) in {summary.seconds:.2f} s ({rate:.0f} files/s).")
+    console.print(f"{summary.files} file(s) in {summary.seconds:.2f} s ({rate:.0f} files/s), "
+                  f"finished {shown_time(datetime.now(UTC), timezone)}.")
     if summary.rejected:
         console.print("Rejected files are in rejected/, each with a .findings.txt beside it; "
                       "see also the 'findings' view.")
 
 
 @contextmanager
-def published_warehouse(settings: Settings, missing: str):
-    """The readers' copy of the warehouse, or a plain error when there is no warehouse yet."""
+def published_warehouse(settings: Settings):
+    """The readers' copy of the warehouse of a home (a folder that is no home is refused)."""
     from warehouse.db import open_reader
 
-    if not settings.warehouse_path.exists():
-        raise UserError(f"there is no warehouse in {settings.home} yet: {missing}")
+    require_home(settings)
     con = open_reader(settings)
     try:
         yield con

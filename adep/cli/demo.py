@@ -7,7 +7,8 @@ from datetime import date
 
 from rich.table import Table
 
-from adep.cli.console import UserError, console, print_intake_summary, print_rollups, progress_bar, published_warehouse
+from adep.cli.console import (UserError, console, hide_user_errors_from_engine_console, print_intake_summary,
+                              print_rollups, progress_bar, published_warehouse)
 from adep.periods import Period
 from adep.settings import Settings
 
@@ -29,13 +30,14 @@ def run_demo(settings: Settings, *, bodies: int, period: Period | None, seed: in
     from adep.registry import load_registry
     from adep.sample.quarter import make_quarter
     from adep.sample.registry import make_registry, write_registry_csv
-    from flows.intake import intake
     from warehouse.db import open_writer
 
     period = period or Period.last_ended(date.today())
     started = time.perf_counter()
     timings: dict[str, float] = {}
     prepare_home(settings)
+    hide_user_errors_from_engine_console()
+    from flows.intake import intake
 
     t = time.perf_counter()
     registry_csv = settings.home / "registry.csv"
@@ -57,7 +59,7 @@ def run_demo(settings: Settings, *, bodies: int, period: Period | None, seed: in
     with progress_bar("intake"):
         summary = intake(home=str(settings.home))
     timings["intake"] = time.perf_counter() - t
-    print_intake_summary(summary)
+    print_intake_summary(summary, timezone=settings.timezone)
 
     timings.update(_after_intake(settings, period))
     timings["total"] = time.perf_counter() - started
@@ -82,7 +84,7 @@ def _after_intake(settings: Settings, period: Period) -> dict[str, float]:
     print_rollups(rollup(str(period), stage="all", home=str(settings.home)), period)
     timings["rollup"] = time.perf_counter() - t
     t = time.perf_counter()
-    with published_warehouse(settings, "nothing to export") as con:
+    with published_warehouse(settings) as con:
         try:
             result = write_consolidated(con, period, "agency", settings.exports_dir / default_export_name("agency", period))
             console.print(f"Consolidated form 1-әу, agency, {period}: {result.path}")
@@ -90,6 +92,6 @@ def _after_intake(settings: Settings, period: Period) -> dict[str, float]:
             console.print(f"[yellow]{exc}[/]")
         timings["export"] = time.perf_counter() - t
         t = time.perf_counter()
-        print_status(console, con, period)
+        print_status(console, con, period, settings=settings)
         timings["status"] = time.perf_counter() - t
     return timings

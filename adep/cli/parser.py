@@ -18,14 +18,21 @@ def _quiet_engine() -> None:
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL", "WARNING")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistyped command reported in one line (the usage is one '--help' away)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="adep", description="Quarterly ethics reports (form 1-әу): intake, checks, warehouse, rollups.")
+    parser = _Parser(prog="adep", description="Quarterly ethics reports (form 1-әу): intake, checks, warehouse, rollups.")
     parser.add_argument("--home", help="the adep home folder (default: $ADEP_HOME, else ./adep-home)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     reg = sub.add_parser("registry", help="the registry of reporting bodies")
     reg_sub = reg.add_subparsers(dest="registry_command", required=True)
-    load = reg_sub.add_parser("load", help="load or update the registry from a CSV file")
+    load = reg_sub.add_parser("load", help="load or update the registry from a CSV file (UTF-8 or Windows-1251) or an .xlsx sheet")
     load.add_argument("file", type=Path)
     load.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run holding the warehouse")
 
@@ -86,17 +93,32 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     _quiet_engine()
     args = build_parser().parse_args(argv)
+    from rich.markup import escape
+
     from adep.cli import commands
-    from adep.cli.console import UserError, console
+    from adep.cli.console import console
+    from adep.errors import UserError, one_line
     from adep.settings import load_settings
 
-    settings = load_settings(args.home)
     handler = getattr(commands, "cmd_" + args.command)
     try:
+        settings = load_settings(args.home)
         return handler(settings, args) or 0
     except UserError as exc:
-        console.print(f"[bold red]adep:[/] {exc}", soft_wrap=True)
+        # Raised here or inside a flow (Prefect hands the flow's exception back): one line, no traceback.
+        console.print(f"[bold red]adep:[/] {escape(one_line(exc))}", soft_wrap=True)
         return 2
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        # A path the operator gave or set up that cannot be read or written (--out, the home's folders).
+        console.print(f"[bold red]adep:[/] {escape(one_line(exc.strerror or exc))}: {escape(str(exc.filename))}",
+                      soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        # Every load is one transaction: a stopped run leaves nothing half done, and the next run finishes filing.
+        console.print("[bold red]adep:[/] stopped (Ctrl-C); nothing is half loaded, the next run carries on", soft_wrap=True)
+        return 130
 
 
 if __name__ == "__main__":

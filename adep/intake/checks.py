@@ -13,7 +13,7 @@ from adep.settings import Settings
 from contracts.findings import FINDING_COLUMNS, Finding, finding
 from contracts.form import codes, rules, rules_sha256
 from contracts.schemas import header_findings, rule_findings
-from adep.intake.arrivals import Arrival, Batch
+from adep.intake.arrivals import Arrival
 from warehouse.queries import sql
 
 HEADER_FIELDS = ["bin", "year", "quarter", "body_name", "commissioner", "phone", "signed_on"]

@@ -14,6 +14,7 @@ from adep.forms.layout import CONSOLIDATED, INDEX_LINE, TABLE_HEADINGS, TITLE_KK
 from adep.outputs.breakdowns import BODIES_SHEET, KINDS_SHEET, REGIONS_SHEET, SheetTitle, agency_breakdowns, bodies_sheet
 from adep.outputs.sheets import BOX, HEADING, TOP, WRAP_TOP, fit_rows, put_number, put_text, set_print
 from adep.files import atomic_path
+from adep.errors import UserError
 from adep.outputs.status import local_time
 from adep.periods import Period
 from contracts.bin import is_valid_bin
@@ -37,7 +38,7 @@ CHANGE_WORDS = {  # how a report changed after publication: English (screen), Ka
 }
 
 
-class ExportError(ValueError):
+class ExportError(UserError, ValueError):
     """Nothing to export: no published rollup for the level and period, or an unknown body."""
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from adep.files import write_text_atomic
+from adep.calendar import TIMEZONE, shown_time
 from adep.outputs import charts as charts
 from adep.periods import Period
 from adep.outputs.status import completeness_frame, missing_frame
@@ -44,6 +45,7 @@ class QuarterPicture:
     stale_count: int
     trend: pd.DataFrame
     trend_periods: list[str]
+    timezone: str = TIMEZONE
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
@@ -125,14 +127,14 @@ def trend_frame(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, list[str]
     return frame.reset_index(drop=True), [str(p) for p in periods]
 
 
-def gather(con: duckdb.DuckDBPyConnection, period: Period) -> QuarterPicture:
+def gather(con: duckdb.DuckDBPyConnection, period: Period, timezone: str = TIMEZONE) -> QuarterPicture:
     """Read everything the report shows for one quarter from the warehouse (a read-only connection will do)."""
     trend, trend_periods = trend_frame(con)
     stale = con.execute("select count(*) from stale_rollups where level = 'agency' and year = ? and quarter = ?",
                         [period.year, period.quarter]).fetchall()[0][0]
     return QuarterPicture(period, completeness_frame(con, period), region_frame(con, period), late_frame(con, period),
                           missing_frame(con, period), national_frame(con, period), agency_version(con, period),
-                          int(stale), trend, trend_periods)
+                          int(stale), trend, trend_periods, timezone)
 
 
 # --- HTML -------------------------------------------------------------------------------------------------------
@@ -182,7 +184,8 @@ def _tiles(picture: QuarterPicture) -> str:
     expected, received = int(c.expected.sum()), int(c.received.sum())
     tiles = [("expected", expected, ""), ("received", received, _share(received, expected)),
              ("on time", int(c.on_time.sum()), ""), ("late", int(c.late.sum()), ""),
-             ("missing", expected - received, "")]
+             ("missing", expected - received, f"{int(c.rejected.sum())} rejected, {int(c.nothing_received.sum())} "
+                                              "nothing received")]
     return '<div class="tiles">' + "".join(
         f'<div class="tile {name.replace(" ", "-")}"><div class="big">{_number(v)}</div><div>{name}'
         f'{f" ({extra})" if extra else ""}</div></div>' for name, v, extra in tiles) + "</div>"
@@ -199,9 +202,11 @@ def _completeness_section(picture: QuarterPicture) -> str:
             f"the table shows all {len(c)}.</p>") if len(c) > PARENTS_CHARTED else ""
     chart = charts.completeness_bars(charted, "label", "Reports by parent body") if len(c) else ""
     rows = [[_names(r.parent_name_kk, r.parent_name_ru), _e(r.tier), _number(r.expected), _number(r.received),
-             _number(r.on_time), _number(r.late), _number(r.missing), _share(r.received, r.expected)]
+             _number(r.on_time), _number(r.late), _number(r.missing), _number(r.rejected), _number(r.nothing_received),
+             _share(r.received, r.expected)]
             for r in c.itertuples()]
-    table = _table(["parent body", "tier", "expected", "received", "on time", "late", "missing", "received %"], rows, 2,
+    table = _table(["parent body", "tier", "expected", "received", "on time", "late", "missing", "of which rejected",
+                    "nothing received", "received %"], rows, 2,
                    "No bodies are expected to report for this quarter: is the registry loaded?")
     r = picture.regions
     region_chart = charts.completeness_bars(r, "region", "Reports by region") if len(r) else ""
@@ -214,18 +219,32 @@ def _completeness_section(picture: QuarterPicture) -> str:
             f'<h3>By region</h3><div class="chart">{region_chart}</div>{region_table}</section>')
 
 
+def _why_missing(r, timezone: str) -> str:
+    """'nothing received', or the rejected file (the latest of them), when it arrived and its first finding."""
+    if r.missing_reason != "rejected":
+        return "nothing received"
+    more = f" (and {int(r.rejected_file_count) - 1} earlier)" if r.rejected_file_count > 1 else ""
+    finding = f"{r.first_finding_rule}: {r.first_finding}" if isinstance(r.first_finding, str) else ""
+    return (f'<b>rejected</b>: file {int(r.rejected_file_id)} {_e(r.rejected_file_name)}{_e(more)}, arrived '
+            f'{_e(shown_time(r.rejected_received_at, timezone))}<div class="ru">{_e(finding)}</div>')
+
+
 def _late_and_missing_section(picture: QuarterPicture) -> str:
+    zone = picture.timezone
     late_rows = [[_names(r.name_kk, r.name_ru), _e(r.bin), _e(r.parent_name_kk or AGENCY_SHORT.kk),
-                  _e(pd.Timestamp(r.received_at).strftime("%Y-%m-%d %H:%M")), _number(r.days_late)]
+                  _e(shown_time(r.received_at, zone)), _number(r.days_late)]
                  for r in picture.late.itertuples()]
+    missing = picture.missing.sort_values("missing_reason", key=lambda s: s != "rejected", kind="stable")
     missing_rows = [[_names(r.name_kk, r.name_ru), _e(r.bin), _e(r.parent_name_kk or AGENCY_SHORT.kk), _e(r.region),
-                     "only a consolidated report" if r.has_declared_consolidated else ""]
-                    for r in picture.missing.itertuples()]
+                     _why_missing(r, zone) + ("; only a consolidated report" if r.has_declared_consolidated else "")]
+                    for r in missing.itertuples()]
+    rejected = int((picture.missing.missing_reason == "rejected").sum())
     return ('<section id="late-missing"><h2>Late and missing bodies</h2>'
             f'<h3>Late ({len(late_rows)})</h3>'
             + _table(["body", "BIN", "reports to", "received", "days late"], late_rows, 4, "Nobody was late.")
-            + f'<h3>Missing ({len(missing_rows)})</h3>'
-            + _table(["body", "BIN", "reports to", "region", "note"], missing_rows, 5, "Every expected body has filed.")
+            + f'<h3>Missing ({len(missing_rows)}: {rejected} rejected, no report in force; '
+              f'{len(missing_rows) - rejected} nothing received)</h3>'
+            + _table(["body", "BIN", "reports to", "region", "why"], missing_rows, 5, "Every expected body has filed.")
             + "</section>")
 
 
@@ -239,7 +258,7 @@ def _national_section(picture: QuarterPicture) -> str:
     stale = (f' <strong class="warn">{picture.stale_count} report(s) arrived or changed since it was published: run '
              f"<code>adep rollup {period}</code> again.</strong>") if picture.stale_count else ""
     caption = (f'<p class="note">Agency rollup version {_e(v.get("version_id"))}, published '
-               f'{_e(pd.Timestamp(v["published_at"]).strftime("%Y-%m-%d %H:%M")) if v else ""}, covers '
+               f'{_e(shown_time(v["published_at"], picture.timezone)) if v else ""}, covers '
                f'{_e(v.get("covered_count"))} of {_e(v.get("expected_count"))} expected reports.{stale} Previous quarter: '
                f"{period.previous()}; same quarter last year: {Period(period.year - 1, period.quarter)}. "
                "A dash: that quarter has no published figure.</p>")
@@ -287,14 +306,14 @@ nav a { margin-right: 14px; } .part { padding-left: 18px; }
 
 def render(picture: QuarterPicture, generated_at: datetime | None = None) -> str:
     """The report as one HTML document: styles and charts inline, nothing fetched when it is opened."""
-    generated_at = generated_at or datetime.now(timezone.utc)
+    generated_at = generated_at or datetime.now(UTC)
     period = picture.period
     return (
         '<!DOCTYPE html>\n<html lang="kk"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Form 1-әу, {period}: the quarter</title><style>{STYLE}</style></head><body>"
         f"<h1>Form 1-әу, {period}: the quarter</h1>"
-        f'<p class="sub">Ethics commissioners\' quarterly reports · generated {generated_at:%Y-%m-%d %H:%M} UTC '
+        f'<p class="sub">Ethics commissioners\' quarterly reports · generated {_e(shown_time(generated_at, picture.timezone))} '
         "from the published warehouse</p>"
         '<nav><a href="#completeness">Who filed</a><a href="#late-missing">Late and missing</a>'
         '<a href="#national">National figures</a><a href="#trends">Trends</a></nav>'
@@ -303,6 +322,7 @@ def render(picture: QuarterPicture, generated_at: datetime | None = None) -> str
     )
 
 
-def write_quarter_report(con: duckdb.DuckDBPyConnection, period: Period, out: str | Path) -> Path:
+def write_quarter_report(con: duckdb.DuckDBPyConnection, period: Period, out: str | Path, *,
+                         timezone: str = TIMEZONE) -> Path:
     """Write the quarter's report to out (one HTML file); written beside it and renamed, so it is never half there."""
-    return write_text_atomic(out, render(gather(con, period)))
+    return write_text_atomic(out, render(gather(con, period, timezone)))

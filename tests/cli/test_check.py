@@ -93,7 +93,7 @@ def test_check_without_a_registry_is_one_plain_line(tmp_path, capsys):
     home = tmp_path / "nowhere"
     assert main(["--home", str(home), "check", str(report)]) == 2
     out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "no published warehouse" in out and "adep registry load" in out
+    assert out.count("\n") == 1 and "is not an adep home" in out and "registry load" in out
     assert not home.exists()  # not even the home folder was made
     assert main(["--home", str(home), "check", str(tmp_path / "missing.xlsx")]) == 2
     assert "not a file" in capsys.readouterr().out

@@ -104,3 +104,33 @@ def test_the_report_renders_in_headless_chromium(analyst_world, tmp_path):
     colours = image.resize((140, 240)).getcolors(maxcolors=100_000)
     assert colours is not None and len(colours) > 50, "the screenshot is (nearly) blank"
     print(f"screenshot: {screenshot}")
+
+
+def test_the_report_tells_a_rejected_body_from_one_that_sent_nothing(analyst_world, tmp_path):
+    world = analyst_world
+    con = connect(world.settings)
+    try:
+        picture = gather(con, Q3)
+    finally:
+        con.close()
+    assert (int(picture.completeness.rejected.sum()), int(picture.completeness.nothing_received.sum())) == (1, 0)
+    (row,) = picture.missing.itertuples()
+    assert (row.bin, row.missing_reason, row.first_finding_rule) == (world.bins["unit_b"], "rejected", "R03")
+    assert row.rejected_file_name == "unit_b 2026Q3.xlsx" and "2.1" in row.first_finding
+
+    out = tmp_path / "report.html"
+    assert main(["--home", str(world.settings.home), "report", str(Q3), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Missing (1: 1 rejected, no report in force; 0 nothing received)" in text
+    assert (f"<b>rejected</b>: file {int(row.rejected_file_id)} unit_b 2026Q3.xlsx, arrived "
+            "2026-10-02 14:00 (Asia/Almaty)") in text  # sent 09:00 UTC
+    assert "R03: Rule R03" in text
+
+
+def test_every_time_in_the_report_is_local_and_labelled(analyst_world, tmp_path):
+    out = tmp_path / "report.html"
+    assert main(["--home", str(analyst_world.settings.home), "report", str(Q3), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "2026-10-27 14:00 (Asia/Almaty)" in text  # unit_a's late report, sent 09:00 UTC
+    stamps = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d(?: \([^)]*\)| UTC)?", text)
+    assert len(stamps) >= 4 and all(s.endswith("(Asia/Almaty)") for s in stamps), stamps

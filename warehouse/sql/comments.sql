@@ -180,11 +180,13 @@ comment on column completeness.expected is 'Bodies expected to report for the qu
 comment on column completeness.received is 'Expected bodies with an own-scope report in force.';
 comment on column completeness.on_time is 'Received by the deadline.';
 comment on column completeness.late is 'Received after the deadline.';
-comment on column completeness.missing is 'expected - received.';
+comment on column completeness.missing is 'expected - received: rejected + nothing_received.';
+comment on column completeness.rejected is 'Missing bodies that did send a file for the quarter, but every one was rejected: no report in force (missing_reports names the file and its first finding).';
+comment on column completeness.nothing_received is 'Missing bodies from which no file for the quarter was received (none that named the body and quarter in its header).';
 comment on column completeness.declared_consolidated is 'Bodies that also filed a declared-consolidated report.';
 comment on column completeness.received_share is 'received / expected.';
 
-comment on view missing_reports is 'One row per known quarter and expected body with no own-scope report in force.';
+comment on view missing_reports is 'One row per known quarter and expected body with no own-scope report in force, and why: its files were rejected, or nothing was received.';
 comment on column missing_reports.parent_bin is 'BIN of the body it reports to; NULL for the top tier, which reports to the Agency.';
 comment on column missing_reports.parent_name_kk is 'Name of the parent body in Kazakh (the Agency for the top tier).';
 comment on column missing_reports.parent_name_ru is 'Name of the parent body in Russian.';
@@ -198,6 +200,13 @@ comment on column missing_reports.region_kk is 'The body''s region in Kazakh (e.
 comment on column missing_reports.region_ru is 'The body''s region in Russian (e.g. Акмолинская область); NULL when region_code is.';
 comment on column missing_reports.tier is 'top (reports to the Agency, due by the 10th) or lower (reports to its parent body, due by the 5th).';
 comment on column missing_reports.has_declared_consolidated is 'True when the body filed only a declared-consolidated report for the quarter.';
+comment on column missing_reports.missing_reason is 'rejected (the body sent a file for the quarter, but every one was rejected: no report in force) or nothing_received.';
+comment on column missing_reports.rejected_file_id is 'For a rejected body: the latest of its rejected files (intake_log.file_id); NULL when nothing was received.';
+comment on column missing_reports.rejected_file_name is 'For a rejected body: the name of that file as it arrived.';
+comment on column missing_reports.rejected_received_at is 'For a rejected body: when that file arrived.';
+comment on column missing_reports.rejected_file_count is 'For a rejected body: how many of its files for the quarter were rejected.';
+comment on column missing_reports.first_finding_rule is 'For a rejected body: the rule of the first finding of that file''s latest attempt (errors first), e.g. R03.';
+comment on column missing_reports.first_finding is 'For a rejected body: the message of that finding, in plain words.';
 comment on column missing_reports.year is 'Reporting year.';
 comment on column missing_reports.quarter is 'Reporting quarter, 1 to 4.';
 
