@@ -7,46 +7,13 @@ variants (`F01/empty`) that share the id's name and severity and say more about 
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
-from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
+from dataclasses import dataclass
+
+from contracts.catalogue import catalogue
+from contracts.messages import render_finding, rule_template_id
 
 FINDING_COLUMNS = ["severity", "rule", "name", "code", "field", "cell", "message", "message_kk", "message_ru", "template", "params"]
-LANGUAGES = ("en", "kk", "ru")
-
-
-@dataclass(frozen=True)
-class Template:
-    """One row of the catalogue: the wording of a finding id (or of one variant of it) in each language."""
-
-    id: str
-    name: str
-    severity: str
-    text: dict[str, str] = field(hash=False, compare=False)
-
-
-@lru_cache(maxsize=1)
-def catalogue() -> dict[str, Template]:
-    """Template id -> Template, from data/findings.csv; variants inherit their id's name and severity."""
-    text = resources.files("contracts").joinpath("data", "findings.csv").read_text(encoding="utf-8")
-    rows = [r for r in csv.DictReader(io.StringIO(text)) if (r.get("id") or "").strip()]
-    out: dict[str, Template] = {}
-    for r in rows:
-        key = r["id"].strip()
-        base = out.get(key.split("/")[0])
-        out[key] = Template(key, (r["name"] or "").strip() or (base.name if base else ""),
-                            (r["severity"] or "").strip() or (base.severity if base else ""),
-                            {lang: (r.get(lang) or "").strip() for lang in LANGUAGES})
-    return out
-
-
-def structural_ids() -> dict[str, tuple[str, str]]:
-    """The checks that are not arithmetic rules of the form: id -> (dotted name, severity)."""
-    return {k: (t.name, t.severity) for k, t in catalogue().items()
-            if "/" not in k and ":" not in k and not k.startswith("R")}
 
 
 @dataclass(frozen=True)
@@ -68,8 +35,6 @@ class Finding:
 
     def lines(self) -> dict[str, str]:
         """The finding in words: {'en': ..., 'kk': ..., 'ru': ...}, each filled from the same parameters."""
-        from contracts.messages import render_finding
-
         return render_finding(self.template or self.rule, code=self.code, field=self.field, cell=self.cell,
                               params=self.params, rule=self.rule)
 
@@ -105,8 +70,6 @@ def rule_finding(rule, values: dict[str, int], cells: dict[str, str | None]) -> 
     """A finding of an arithmetic rule: its sides as checked (the operator's rules file may differ from the form's),
     the values of its rows and the cells of both sides. It cites the total's cell (the first row of the right side:
     the figure the parts are measured against); the parameters list every cell."""
-    from contracts.messages import rule_template_id
-
     params = {"left": rule.left_text, "op": rule.op, "right": rule.right_text, "why": rule.why,
               "values": {c: int(values[c]) for c in rule.codes},
               "cells": {c: cells.get(c) for c in rule.codes if cells.get(c)}}

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import string
 
-from contracts.findings import LANGUAGES, catalogue
+from contracts.catalogue import LANGUAGES, catalogue
 from contracts.form import Term, codes, parse_side
 
 _ROW = {"en": "row {code}", "kk": "{code}-жол", "ru": "строка {code}"}

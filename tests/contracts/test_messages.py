@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from adep.outputs.findings_file import format_findings, write_findings_file
-from contracts.findings import Finding, catalogue, finding, rule_finding, structural_ids
+from contracts.catalogue import catalogue, structural_ids
+from contracts.findings import Finding, finding, rule_finding
 from contracts.form import Rule, codes, parse_side, rules
 from contracts.messages import render, render_finding, rule_template_id
 from contracts.schemas import rule_findings
