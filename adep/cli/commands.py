@@ -5,7 +5,16 @@ from rich.table import Table
 
 from adep.cli.console import (UserError, console, parse_period, print_intake_summary, print_rollups, progress_bar,
                               published_warehouse)
+from adep.cli.engine import ServerError, use_prefect
 from adep.settings import Settings
+
+
+def _with_prefect(settings: Settings) -> str:
+    """The Prefect server this command's flows report to (the home's local one, started if need be)."""
+    try:
+        return use_prefect(settings)
+    except ServerError as exc:
+        raise UserError(str(exc)) from None
 
 
 def cmd_registry(settings: Settings, args) -> int:
@@ -29,6 +38,7 @@ def cmd_registry(settings: Settings, args) -> int:
 
 
 def cmd_intake(settings: Settings, args) -> int:
+    _with_prefect(settings)
     from flows.intake import intake
     from warehouse.db import WarehouseBusy
 
@@ -43,14 +53,15 @@ def cmd_intake(settings: Settings, args) -> int:
 
 
 def cmd_rerun(settings: Settings, args) -> int:
-    from flows.rerun import rerun
-    from warehouse.ledger import NothingToRerun
-    from warehouse.db import WarehouseBusy
-
     if not args.file_ids and not args.failed:
         raise UserError("say which files to rerun: adep rerun FILE_ID ... or adep rerun --failed [--period 2026Q3]")
     if args.period:
         parse_period(args.period)
+    _with_prefect(settings)
+    from flows.rerun import rerun
+    from warehouse.db import WarehouseBusy
+    from warehouse.ledger import NothingToRerun
+
     try:
         summary = rerun(file_ids=args.file_ids or None, failed=args.failed, period=args.period, home=str(settings.home),
                         wait_seconds=getattr(args, "wait", 0.0))
@@ -60,35 +71,103 @@ def cmd_rerun(settings: Settings, args) -> int:
     return 0
 
 
+def _print_deployments(title: str, every: int) -> None:
+    from adep.cli.serve import SCHEDULES
+
+    table = Table(title=title, show_edge=False)
+    table.add_column("deployment")
+    table.add_column("runs")
+    for name, when in SCHEDULES.items():
+        table.add_row(name, when.format(every=every))
+    console.print(table)
+
+
 def cmd_serve(settings: Settings, args) -> int:
+    settings.ensure_dirs()
+    url = _with_prefect(settings)
+    console.print(f"Prefect server: {url.removesuffix('/api')} (the Prefect UI is there)")
+    from prefect import serve
+
+    from adep.cli.serve import build_deployments
+
+    deployments = build_deployments(settings, intake_minutes=args.every)
+    _print_deployments("Serving (Ctrl-C to stop)", args.every)
+    serve(*deployments, print_starting_message=False)
+    return 0
+
+
+def cmd_deploy(settings: Settings, args) -> int:
     import os
 
-    from adep.cli.serve import build_deployments, start_local_server
-
     settings.ensure_dirs()
-    server = None
-    if not os.environ.get("PREFECT_API_URL"):
-        with console.status("No Prefect server is configured (PREFECT_API_URL): starting a local one..."):
-            server, url = start_local_server(args.port)
-        os.environ["PREFECT_API_URL"] = url
-        console.print(f"Local Prefect server: {url.removesuffix('/api')} (the UI is there too)")
-    try:
-        from prefect import serve
+    url = _with_prefect(settings)
+    from adep.cli.serve import PoolError, deploy_to_pool, ensure_process_pool
 
-        deployments = build_deployments(settings, intake_minutes=args.every)
-        table = Table(title="Serving (Ctrl-C to stop)", show_edge=False)
-        table.add_column("deployment")
-        table.add_column("runs")
-        table.add_row("intake/intake", f"every {args.every} min, Asia/Almaty")
-        table.add_row("close-quarter/ministry-stage", "06:00 the day after the lower-tier deadline (5th, moved past holidays)")
-        table.add_row("close-quarter/agency-stage", "06:00 the day after the top-tier deadline (10th, moved past holidays)")
-        table.add_row("rerun/rerun", "on demand, from the UI, with file ids or failed=true")
-        console.print(table)
-        serve(*deployments, print_starting_message=False)
-    finally:
-        if server is not None:
-            server.terminate()
+    try:
+        created = ensure_process_pool(args.pool)
+    except PoolError as exc:
+        raise UserError(str(exc)) from None
+    deploy_to_pool(settings, args.pool, intake_minutes=args.every)
+    console.print(f"Work pool {args.pool!r} ({'created' if created else 'already there'}, type process) on the "
+                  f"Prefect server {url.removesuffix('/api')}")
+    _print_deployments(f"Deployed to {args.pool!r}", args.every)
+    auth = " PREFECT_API_AUTH_STRING=..." if os.environ.get("PREFECT_API_AUTH_STRING") else ""
+    console.print("Start a worker on each machine with adep installed and the home mounted at "
+                  f"{settings.home}:\n  PREFECT_API_URL={url}{auth} prefect worker start --pool {args.pool}", soft_wrap=True)
+    if url.startswith(("http://127.0.0.1", "http://localhost")):
+        console.print("(this server listens on this machine only: workers elsewhere need a server they can reach; "
+                      "see docs/operations.md)")
     return 0
+
+
+def cmd_server(settings: Settings, args) -> int:
+    from adep.cli import engine
+
+    configured = engine.configured_api_url()
+    if configured:
+        console.print(f"adep uses the Prefect server at {configured.removesuffix('/api')} (PREFECT_API_URL) "
+                      "and starts none of its own.")
+    if args.server_command == "start":
+        if configured:
+            return 0
+        server = engine.ensure_local_server(settings)
+    elif args.server_command == "stop":
+        server = engine.stop_local_server(settings)
+        if server is None:
+            console.print(f"No local Prefect server runs for {settings.home}.")
+            return 0 if configured else 1
+        console.print(f"Stopped the local Prefect server of {settings.home} (pid {server.pid}, {server.ui_url}).")
+        return 0
+    else:
+        server = engine.running_server(settings)
+    if server is None:
+        console.print(f"No local Prefect server runs for {settings.home}; the next command that runs a flow starts one.")
+        return 0 if configured else 1
+    _print_server(settings, server)
+    return 0
+
+
+def _print_server(settings: Settings, server) -> None:
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from adep.cli import engine
+
+    folder = engine.server_dir(settings)
+    since = datetime.fromisoformat(server.started_at)
+    up = int((datetime.now(timezone.utc) - since).total_seconds() // 60)
+    table = Table(title=f"Local Prefect server of {settings.home}", show_header=False, show_edge=False)
+    table.add_column("", style="bold")
+    table.add_column("")
+    table.add_row("address", f"{server.ui_url}  (the Prefect UI; the API is {server.api_url})")
+    table.add_row("state", "answering" if engine.is_answering(server.api_url) else "starting (not answering yet)")
+    table.add_row("pid", str(server.pid))
+    table.add_row("since", f"{since.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d %H:%M} {settings.timezone} "
+                           f"(up {up // 60} h {up % 60} min)")
+    table.add_row("database", str(folder / "prefect.db"))
+    table.add_row("log", str(folder / "server.log"))
+    table.add_row("stop with", f"adep --home {settings.home} server stop")
+    console.print(table)
 
 
 def cmd_template(settings: Settings, args) -> int:
@@ -114,18 +193,22 @@ def cmd_template(settings: Settings, args) -> int:
 
 
 def cmd_demo(settings: Settings, args) -> int:
-    from adep.cli.demo import run_demo
+    from adep.cli.demo import prepare_home, run_demo
+
+    prepare_home(settings)
+    _with_prefect(settings)
 
     return run_demo(settings, bodies=args.bodies, period=parse_period(args.period) if args.period else None, seed=args.seed)
 
 
 def cmd_rollup(settings: Settings, args) -> int:
-    from flows.rollup import rollup
-    from warehouse.db import WarehouseBusy
-
     period = parse_period(args.period)
     if not settings.warehouse_path.exists():
         raise UserError(f"there is no warehouse in {settings.home} yet: load the registry and run 'adep intake' first")
+    _with_prefect(settings)
+    from flows.rollup import rollup
+    from warehouse.db import WarehouseBusy
+
     try:
         results = rollup(str(period), stage=args.stage, home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0))
     except WarehouseBusy as exc:

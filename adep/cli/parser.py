@@ -62,7 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the flows on the quarterly calendar until stopped")
     serve.add_argument("--every", type=int, default=5, help="minutes between intake passes")
-    serve.add_argument("--port", type=int, help="port of the local Prefect server started when PREFECT_API_URL is not set")
+
+    deploy = sub.add_parser("deploy", help="register the flows on a Prefect work pool, for workers to run")
+    deploy.add_argument("--pool", required=True, help="the work pool (of type process; created when missing)")
+    deploy.add_argument("--every", type=int, default=5, help="minutes between intake passes")
+
+    server = sub.add_parser("server", help="the home's local Prefect server (started by the first command that needs it)")
+    server.add_argument("server_command", choices=["status", "start", "stop"], nargs="?", default="status",
+                        help="status (default): what runs for the home and where its UI is; start; stop")
 
     demo = sub.add_parser("demo", help="a whole quarter on generated data, from an empty home")
     demo.add_argument("--bodies", type=int, default=3000)
