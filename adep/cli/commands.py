@@ -5,7 +5,7 @@ from rich.table import Table
 
 from adep.cli.console import (UserError, console, parse_period, print_intake_summary, print_rollups, progress_bar,
                               published_warehouse)
-from adep.cli.engine import ServerError, use_prefect
+from adep.cli.engine import ServerError, use_prefect, waited_for_run
 from adep.settings import Settings
 
 
@@ -44,7 +44,7 @@ def cmd_intake(settings: Settings, args) -> int:
 
     settings.ensure_dirs()
     try:
-        with progress_bar("intake"):
+        with progress_bar("intake"), waited_for_run():
             summary = intake(home=str(settings.home), wait_seconds=args.wait)
     except WarehouseBusy as exc:
         raise UserError(str(exc)) from None
@@ -63,8 +63,9 @@ def cmd_rerun(settings: Settings, args) -> int:
     from warehouse.ledger import NothingToRerun
 
     try:
-        summary = rerun(file_ids=args.file_ids or None, failed=args.failed, period=args.period, home=str(settings.home),
-                        wait_seconds=getattr(args, "wait", 0.0))
+        with waited_for_run():
+            summary = rerun(file_ids=args.file_ids or None, failed=args.failed, period=args.period,
+                            home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0))
     except (WarehouseBusy, NothingToRerun) as exc:
         raise UserError(str(exc)) from None
     print_intake_summary(summary, title="Rerun")
@@ -210,7 +211,8 @@ def cmd_rollup(settings: Settings, args) -> int:
     from warehouse.db import WarehouseBusy
 
     try:
-        results = rollup(str(period), stage=args.stage, home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0))
+        with waited_for_run():
+            results = rollup(str(period), stage=args.stage, home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0))
     except WarehouseBusy as exc:
         raise UserError(str(exc)) from None
     print_rollups(results, period)

@@ -20,6 +20,7 @@ import sys
 import time
 import tomllib
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -98,6 +99,19 @@ def use_prefect(settings: Settings) -> str:
     server = ensure_local_server(settings)
     os.environ["PREFECT_API_URL"] = server.api_url
     return server.api_url
+
+
+@contextmanager
+def waited_for_run():
+    """Prefect settings for a flow that a command runs and waits for.
+
+    No heartbeats: the person who started the command sees it end, and a heartbeat thread that sleeps in one-second
+    steps keeps each finished run waiting up to a second more. Served and deployed runs keep theirs.
+    """
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 def read_record(settings: Settings) -> LocalServer | None:
