@@ -1,0 +1,116 @@
+"""The home's local Prefect server: started by the first command, reused by the next, shown, stopped, never doubled.
+
+Every command here is a real adep process with no PREFECT_API_URL, as an operator's shell runs it.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from adep.cli.engine import is_running, read_record, server_dir
+from adep.settings import load_settings
+from tests.intake_world import drop_report, query, write_registry
+from tests.server_world import (adep, adep_env, adep_started, dump_dom, is_gone, listening_addresses, processes_in)
+
+STARTING = "Starting adep's local Prefect server for this home"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """A home with a registry and no server yet; whatever server the tests leave running is stopped at the end."""
+    tmp = tmp_path_factory.mktemp("local-server")
+    settings = load_settings(tmp / "home", environ={}).ensure_dirs()
+    env = adep_env(tmp, ADEP_SETTLE_SECONDS="0")
+    units = write_registry(tmp / "registry.csv", 3)
+    assert adep(settings.home, env, "registry", "load", str(tmp / "registry.csv")).returncode == 0
+    yield settings, env, units, tmp
+    adep(settings.home, env, "server", "stop")
+    for pid in processes_in(server_dir(settings)):  # nothing of ours may outlive the tests
+        subprocess.run(["kill", "-9", str(pid)], check=False)
+
+
+def test_the_first_command_starts_the_server_and_the_next_reuses_it(world):
+    settings, env, units, _ = world
+    assert read_record(settings) is None
+    drop_report(settings, "first.xlsx", units[0])
+    first = adep(settings.home, env, "intake")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.stderr.count(STARTING) == 1 and "first command" in first.stderr
+    server = read_record(settings)
+    assert server is not None and is_running(server)
+    assert query(settings.warehouse_path, "select status from intake_log") == [("loaded",)]
+
+    # the server answers on 127.0.0.1 only, never on every interface
+    assert listening_addresses(server.port) == ["0100007F"]
+
+    status = adep(settings.home, env, "server", "status")
+    assert status.returncode == 0
+    assert str(server.pid) in status.stdout and server.ui_url in status.stdout and "since" in status.stdout
+
+    drop_report(settings, "second.xlsx", units[1])
+    second = adep(settings.home, env, "intake")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert STARTING not in second.stderr
+    assert read_record(settings).pid == server.pid
+    assert processes_in(server_dir(settings)) == [server.pid]
+
+
+def test_commands_that_need_no_flow_start_no_server(world, tmp_path):
+    settings, env, _, _ = world
+    other = tmp_path / "other-home"
+    result = adep(other, env, "status", "2026Q3")
+    assert result.returncode != 0 and STARTING not in result.stderr
+    assert not server_dir(load_settings(other, environ={})).exists()
+
+
+def test_the_ui_asks_its_own_server_for_the_api(world):
+    settings, _, _, _ = world
+    server = read_record(settings)
+    with urllib.request.urlopen(server.ui_url + "/ui-settings", timeout=10) as resp:
+        assert json.loads(resp.read())["api_url"] == server.api_url
+
+
+def test_deploy_registers_the_deployments_and_the_ui_at_the_printed_address_shows_them(world):
+    settings, env, _, tmp = world
+    result = adep(settings.home, env, "deploy", "--pool", "adep-local")
+    assert result.returncode == 0, result.stdout + result.stderr
+    server = read_record(settings)
+    printed = " ".join(result.stdout.split())
+    assert f"on the Prefect server {server.ui_url}" in printed
+    assert "prefect worker start --pool adep-local" in printed
+    dom = dump_dom(server.ui_url + "/deployments", tmp)
+    for name in ("ministry-stage", "agency-stage", "rerun"):
+        assert name in dom, dom[-2000:]
+    assert "Can't connect to Server API" not in dom
+
+
+def test_stop_stops_it_and_status_then_says_nothing_runs(world):
+    settings, env, _, _ = world
+    server = read_record(settings)
+    stopped = adep(settings.home, env, "server", "stop")
+    assert stopped.returncode == 0 and str(server.pid) in stopped.stdout
+    assert is_gone(server.pid) and read_record(settings) is None
+    status = adep(settings.home, env, "server", "status")
+    assert status.returncode == 1 and "No local Prefect server runs" in " ".join(status.stdout.split())
+
+
+def test_a_stale_record_is_cleared_and_two_commands_at_once_start_one_server(world):
+    settings, env, units, _ = world
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = {"pid": int(dead.stdout), "port": 9, "api_url": "http://127.0.0.1:9/api", "started_at": "2026-01-01T00:00:00+00:00"}
+    server_dir(settings).joinpath("server.json").write_text(json.dumps(stale))
+
+    drop_report(settings, "third.xlsx", units[2])
+    both = [adep_started(settings.home, env, "intake", "--wait", "120") for _ in range(2)]
+    outs = [proc.communicate(timeout=400) for proc in both]
+    assert [proc.returncode for proc in both] == [0, 0], outs
+    messages = "".join(err for _, err in outs)
+    assert messages.count(STARTING) == 1 and "the previous one is no longer running" in messages
+    server = read_record(settings)
+    assert server.pid != stale["pid"] and is_running(server)
+    assert processes_in(server_dir(settings)) == [server.pid]
+    assert query(settings.warehouse_path, "select count(*) from intake_log where status = 'loaded'") == [(3,)]
