@@ -92,6 +92,25 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         console.print(f"[bold red]adep:[/] {exc}", soft_wrap=True)
         return 2
+    except Exception as exc:
+        problem = _server_problem(exc)
+        if problem is None:
+            raise
+        console.print(f"[bold red]adep:[/] {problem}", soft_wrap=True)
+        return 2
+
+
+def _server_problem(exc: Exception) -> str | None:
+    """One line for a Prefect server that refused adep or could not be reached; None for anything else."""
+    url = os.environ.get("PREFECT_API_URL", "the configured address")
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    if status in (401, 403):
+        return (f"the Prefect server at {url} refused adep (HTTP {status}): set PREFECT_API_AUTH_STRING to the "
+                "credentials the server was given in PREFECT_SERVER_API_AUTH_STRING")
+    if type(exc).__module__.startswith("httpx") and type(exc).__name__.startswith("Connect"):
+        return f"cannot reach the Prefect server at {url}: is it running? (PREFECT_API_URL)"
+    return None
 
 
 if __name__ == "__main__":
