@@ -51,6 +51,7 @@ def worker(service, api):
     deployed = adep(settings.home, dict(env, PREFECT_API_AUTH_STRING=AUTH), "deploy", "--pool", POOL)
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert f"prefect worker start --pool {POOL}" in " ".join(deployed.stdout.split())
+    assert not (settings.home / ".prefect").exists()  # with PREFECT_API_URL set, adep starts no server of its own
     running = Worker(POOL, dict(env, PREFECT_API_AUTH_STRING=AUTH), tmp / "worker.log")
     yield running
     running.stop()

@@ -5,16 +5,19 @@ Every command here is a real adep process with no PREFECT_API_URL, as an operato
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import urllib.request
 
+import httpx
 import pytest
 
 from adep.cli.engine import is_running, read_record, server_dir
 from adep.settings import load_settings
 from tests.intake_world import drop_report, query, write_registry
-from tests.server_world import (adep, adep_env, adep_started, dump_dom, is_gone, listening_addresses, processes_in)
+from tests.server_world import (adep, adep_env, adep_started, dump_dom, is_gone, listening_addresses, processes_in,
+                                wait_for)
 
 STARTING = "Starting adep's local Prefect server for this home"
 
@@ -86,6 +89,29 @@ def test_deploy_registers_the_deployments_and_the_ui_at_the_printed_address_show
     for name in ("ministry-stage", "agency-stage", "rerun"):
         assert name in dom, dom[-2000:]
     assert "Can't connect to Server API" not in dom
+
+
+def test_serve_runs_the_deployments_on_the_homes_server_until_stopped(world):
+    settings, env, units, _ = world
+    server = read_record(settings)
+    serving = adep_started(settings.home, env, "serve", "--every", "60")
+    try:
+        with httpx.Client(base_url=server.api_url, timeout=30) as api:
+            def registered():
+                response = api.get("/deployments/name/intake/intake")
+                return response.status_code == 200 and response.json()
+            intake = wait_for(registered, 180, "adep serve to register its deployments")
+            # no worker runs here: only adep serve can run it
+            drop_report(settings, "served.xlsx", units[0], seed=3)
+            run = api.post(f"/deployments/{intake['id']}/create_flow_run", json={}).json()
+            state = wait_for(lambda: (s := api.get(f"/flow_runs/{run['id']}").json()["state"]["type"]) in
+                             ("COMPLETED", "FAILED", "CRASHED") and s, 240, "the served intake run")
+            assert state == "COMPLETED"
+    finally:
+        serving.send_signal(signal.SIGINT)
+        out, err = serving.communicate(timeout=60)
+    assert STARTING not in err and f"Prefect server: {server.ui_url}" in " ".join(out.split())
+    assert read_record(settings).pid == server.pid  # serve leaves the home's server running, for the next command
 
 
 def test_stop_stops_it_and_status_then_says_nothing_runs(world):
