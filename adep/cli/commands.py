@@ -197,9 +197,10 @@ def cmd_demo(settings: Settings, args) -> int:
     from adep.cli.demo import prepare_home, run_demo
 
     prepare_home(settings)
-    _with_prefect(settings)
-
-    return run_demo(settings, bodies=args.bodies, period=parse_period(args.period) if args.period else None, seed=args.seed)
+    url = _with_prefect(settings)
+    code = run_demo(settings, bodies=args.bodies, period=parse_period(args.period) if args.period else None, seed=args.seed)
+    console.print(f"The runs, their tasks and logs are in the Prefect UI: {url.removesuffix('/api')}")
+    return code
 
 
 def cmd_rollup(settings: Settings, args) -> int:
