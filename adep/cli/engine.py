@@ -202,7 +202,11 @@ def ensure_local_server(settings: Settings, *, timeout: float = START_TIMEOUT) -
                 return server
             _terminate(server.pid)
         _record_path(settings).unlink(missing_ok=True)
-        return _start(settings, timeout, first=server is None)
+        if server is not None:
+            why = "the previous one is no longer running"
+        else:
+            why = "first command" if not (server_dir(settings) / "prefect.db").exists() else "none is running"
+        return _start(settings, timeout, why)
 
 
 def _wait_answering(server: LocalServer, timeout: float) -> bool:
@@ -223,12 +227,11 @@ def _last_start_seconds(settings: Settings) -> float | None:
         return None
 
 
-def _start(settings: Settings, timeout: float, *, first: bool) -> LocalServer:
+def _start(settings: Settings, timeout: float, why: str) -> LocalServer:
     """Start the server in its own session (it outlives this command), record it, and wait until it answers."""
     folder = server_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     estimate = _last_start_seconds(settings) or FIRST_START_GUESS
-    why = "first command" if first else "the previous one is no longer running"
     print(f"Starting adep's local Prefect server for this home ({why}, ~{estimate:.0f} s)...", file=sys.stderr, flush=True)
     port = _free_port()
     api_url = f"http://127.0.0.1:{port}/api"
