@@ -45,7 +45,7 @@ def test_the_first_command_starts_the_server_and_the_next_reuses_it(world):
     assert first.stderr.count(STARTING) == 1 and "first command" in first.stderr
     server = read_record(settings)
     assert server is not None and is_running(server)
-    assert query(settings.warehouse_path, "select status from intake_log") == [("loaded",)]
+    assert query(settings.published_path, "select status from intake_log") == [("loaded",)]
 
     # the server answers on 127.0.0.1 only, never on every interface
     assert listening_addresses(server.port) == ["0100007F"]
@@ -139,4 +139,4 @@ def test_a_stale_record_is_cleared_and_two_commands_at_once_start_one_server(wor
     server = read_record(settings)
     assert server.pid != stale["pid"] and is_running(server)
     assert processes_in(server_dir(settings)) == [server.pid]
-    assert query(settings.warehouse_path, "select count(*) from intake_log where status = 'loaded'") == [(3,)]
+    assert query(settings.published_path, "select status from intake_log where file_name = 'third.xlsx'") == [("loaded",)]
