@@ -98,7 +98,18 @@ def use_prefect(settings: Settings) -> str:
         return url
     server = ensure_local_server(settings)
     os.environ["PREFECT_API_URL"] = server.api_url
+    _bypass_proxies_for_this_machine()
     return server.api_url
+
+
+def _bypass_proxies_for_this_machine() -> None:
+    """Keep Prefect's client off an office proxy from the environment: it cannot reach a server on 127.0.0.1."""
+    if not any(os.environ.get(k) for k in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")):
+        return
+    for key in ("NO_PROXY", "no_proxy"):
+        entries = [e.strip() for e in os.environ.get(key, "").split(",") if e.strip()]
+        if "127.0.0.1" not in entries:
+            os.environ[key] = ",".join(entries + ["127.0.0.1"])
 
 
 @contextmanager
@@ -150,8 +161,10 @@ def is_running(server: LocalServer) -> bool:
 
 def is_answering(api_url: str, timeout: float = 2.0) -> bool:
     """Whether a Prefect API answers its health check (it needs no credentials)."""
+    # Straight to the server: a proxy from the environment (common on office networks) cannot reach 127.0.0.1.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with urllib.request.urlopen(api_url + "/health", timeout=timeout) as resp:
+        with opener.open(api_url + "/health", timeout=timeout) as resp:
             return resp.status == 200
     except OSError:
         return False
