@@ -153,6 +153,7 @@ def _print_server(settings: Settings, server) -> None:
     from zoneinfo import ZoneInfo
 
     from adep.cli import engine
+    from adep.cli import warm as engine_warm
 
     folder = engine.server_dir(settings)
     since = datetime.fromisoformat(server.started_at)
@@ -165,6 +166,10 @@ def _print_server(settings: Settings, server) -> None:
     table.add_row("pid", str(server.pid))
     table.add_row("since", f"{since.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d %H:%M} {settings.timezone} "
                            f"(up {up // 60} h {up % 60} min)")
+    warm = engine_warm.read_record(settings.home)
+    if warm and engine_warm.is_alive(warm["pid"]):
+        table.add_row("warm commands", f"pid {warm['pid']}, {'ready' if warm.get('ready') else 'getting ready'}: "
+                                       "intake, rerun and rollup start from it")
     table.add_row("database", str(folder / "prefect.db"))
     table.add_row("log", str(folder / "server.log"))
     table.add_row("stop with", f"adep --home {settings.home} server stop")

@@ -16,6 +16,11 @@ from adep.settings import Settings
 console = Console(width=None if sys.stdout.isatty() else 160)
 
 
+def reset_console() -> None:
+    """Bind the console to this process's output again, as at start (a warm command's copy took over a terminal)."""
+    console.__init__(width=None if sys.stdout.isatty() else 160)
+
+
 class UserError(Exception):
     """Something the user can fix: shown as one plain line, exit status 2."""
 

@@ -98,11 +98,15 @@ def use_prefect(settings: Settings) -> str:
         return url
     server = ensure_local_server(settings)
     os.environ["PREFECT_API_URL"] = server.api_url
-    _bypass_proxies_for_this_machine()
+    bypass_proxies_for_this_machine()
+    from adep.cli import warm
+
+    # The next flow commands of this home start warm (adep.cli.warm); this one goes on while that process gets ready.
+    warm.start_in_background(settings.home, server.api_url)
     return server.api_url
 
 
-def _bypass_proxies_for_this_machine() -> None:
+def bypass_proxies_for_this_machine() -> None:
     """Keep Prefect's client off an office proxy from the environment: it cannot reach a server on 127.0.0.1."""
     if not any(os.environ.get(k) for k in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")):
         return
@@ -322,8 +326,11 @@ def stop_local_server(settings: Settings) -> LocalServer | None:
     if read_record(settings) is None:
         return None
     with _StartLock(settings, START_TIMEOUT):
+        from adep.cli import warm
+
         server = read_record(settings)
         _record_path(settings).unlink(missing_ok=True)
+        warm.stop(settings.home)
         if server is None or not is_running(server):
             return None
         _terminate(server.pid)

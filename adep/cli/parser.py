@@ -78,14 +78,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, cold: bool = False) -> int:
     _quiet_engine()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
-    from adep.cli import commands
-    from adep.cli.console import UserError, console
     from adep.settings import load_settings
 
     settings = load_settings(args.home)
+    if not cold:
+        code = _run_warm(settings, args, argv)
+        if code is not None:
+            return code
+    from adep.cli import commands
+    from adep.cli.console import UserError, console
+
     handler = getattr(commands, "cmd_" + args.command)
     try:
         return handler(settings, args) or 0
@@ -98,6 +104,19 @@ def main(argv: list[str] | None = None) -> int:
             raise
         console.print(f"[bold red]adep:[/] {problem}", soft_wrap=True)
         return 2
+
+
+def _run_warm(settings, args, argv: list[str]) -> int | None:
+    """A flow command run by the home's warm process (see adep.cli.warm); None when it runs here."""
+    from adep.cli import warm
+
+    if args.command not in warm.COMMANDS:
+        return None
+    from adep.cli.engine import configured_api_url
+
+    if configured_api_url():
+        return None
+    return warm.run(settings.home, argv)
 
 
 def _server_problem(exc: Exception) -> str | None:

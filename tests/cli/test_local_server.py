@@ -13,9 +13,11 @@ import urllib.request
 import httpx
 import pytest
 
+from adep.cli import warm
 from adep.cli.engine import is_running, read_record, server_dir
 from adep.settings import load_settings
 from tests.intake_world import drop_report, query, write_registry
+from warehouse.db import writer_lock
 from tests.server_world import (adep, adep_env, adep_started, dump_dom, is_gone, listening_addresses, processes_in,
                                 wait_for)
 
@@ -61,7 +63,11 @@ def test_the_first_command_starts_the_server_and_the_next_reuses_it(world):
     assert second.returncode == 0, second.stdout + second.stderr
     assert STARTING not in second.stderr
     assert read_record(settings).pid == server.pid
-    assert processes_in(server_dir(settings)) == [server.pid]
+    # ... and it ran warm: a copy of the home's warm process, which has the flows imported, ran it
+    warm_pid = warm.read_record(settings.home)["pid"]
+    assert "a command runs in process" in (server_dir(settings) / "warm.log").read_text()
+    assert sorted(processes_in(server_dir(settings))) == sorted([server.pid, warm_pid])
+    assert str(warm_pid) in adep(settings.home, env, "server", "status").stdout
 
 
 def test_commands_that_need_no_flow_start_no_server(world, tmp_path):
@@ -116,12 +122,27 @@ def test_serve_runs_the_deployments_on_the_homes_server_until_stopped(world):
     assert read_record(settings).pid == server.pid  # serve leaves the home's server running, for the next command
 
 
+def test_ctrl_c_stops_a_warm_command(world):
+    settings, env, _, _ = world
+    with writer_lock(settings):  # the intake waits for the warehouse, so it is still running when Ctrl-C comes
+        waiting = adep_started(settings.home, env, "intake", "--wait", "120")
+        log = server_dir(settings) / "warm.log"
+        before = log.read_text().count("a command runs in process")
+        wait_for(lambda: log.read_text().count("a command runs in process") > before, 60, "the warm copy to start")
+        child = int(log.read_text().strip().splitlines()[-1].split()[-1])
+        waiting.send_signal(signal.SIGINT)
+        waiting.communicate(timeout=60)
+    assert waiting.returncode != 0
+    wait_for(lambda: is_gone(child), 30, "the warm copy to stop")
+
+
 def test_stop_stops_it_and_status_then_says_nothing_runs(world):
     settings, env, _, _ = world
     server = read_record(settings)
     stopped = adep(settings.home, env, "server", "stop")
     assert stopped.returncode == 0 and str(server.pid) in stopped.stdout
     assert is_gone(server.pid) and read_record(settings) is None
+    assert processes_in(server_dir(settings)) == []  # the warm process went with it
     status = adep(settings.home, env, "server", "status")
     assert status.returncode == 1 and "No local Prefect server runs" in " ".join(status.stdout.split())
 
@@ -140,5 +161,6 @@ def test_a_stale_record_is_cleared_and_two_commands_at_once_start_one_server(wor
     assert messages.count(STARTING) == 1 and "the previous one is no longer running" in messages
     server = read_record(settings)
     assert server.pid != stale["pid"] and is_running(server)
-    assert processes_in(server_dir(settings)) == [server.pid]
+    assert server.pid in processes_in(server_dir(settings))
+    assert len(processes_in(server_dir(settings))) <= 2  # one server and at most one warm process
     assert query(settings.published_path, "select status from intake_log where file_name = 'third.xlsx'") == [("loaded",)]
