@@ -78,7 +78,7 @@ def start_in_background(home: Path, api_url: str) -> None:
     if record and is_alive(record["pid"]) and record.get("fingerprint") == fingerprint():
         return
     if record and is_alive(record["pid"]):
-        stop(home)  # another adep version or other settings: replace it
+        stop(home, commands_too=False)  # another adep version or other settings: replace it, let its commands end
     folder = _folder(home)
     with open(folder / "warm.log", "ab") as log:
         subprocess.Popen([sys.executable, "-m", "adep.cli.warm", str(home), api_url], stdin=subprocess.DEVNULL,
@@ -86,21 +86,22 @@ def start_in_background(home: Path, api_url: str) -> None:
                          env=dict(os.environ, PREFECT_API_URL=api_url))
 
 
-def stop(home: Path) -> int | None:
-    """Stop the home's warm process and any command it is running; its pid, None when none ran."""
+def stop(home: Path, *, commands_too: bool = True) -> int | None:
+    """Stop the home's warm process (and the commands it is running, unless told to let them end); its pid."""
     record = read_record(home)
     (_folder(home) / "warm.json").unlink(missing_ok=True)
     if not record or not is_alive(record["pid"]):
         return None
+    kill = os.killpg if commands_too else os.kill
     try:
-        os.killpg(record["pid"], signal.SIGTERM)
+        kill(record["pid"], signal.SIGTERM)
     except ProcessLookupError:
         return None
     deadline = time.monotonic() + 10
     while is_alive(record["pid"]) and time.monotonic() < deadline:
         time.sleep(0.1)
     if is_alive(record["pid"]):
-        os.killpg(record["pid"], signal.SIGKILL)
+        kill(record["pid"], signal.SIGKILL)
     return record["pid"]
 
 
@@ -111,9 +112,12 @@ def run(home: Path, argv: list[str]) -> int | None:
     record = read_record(home)
     if not record or not record.get("ready") or record.get("fingerprint") != fingerprint():
         return None
+    path = _folder(home) / "warm.sock"
+    if len(os.fsencode(path)) > 100:  # longer than a socket's address may be: run cold
+        return None
     client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        client.connect(str(_folder(home) / "warm.sock"))
+        client.connect(str(path))
         request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
         socket.send_fds(client, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
         reader = client.makefile("r", encoding="utf-8")
@@ -225,7 +229,8 @@ def serve(home: Path, api_url: str) -> None:
     path = folder / "warm.sock"
     path.unlink(missing_ok=True)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
+    os.chdir(folder)
+    listener.bind(path.name)  # relative: a socket's address is short, a home's path need not be
     os.chmod(path, 0o600)  # only the home's owner may hand it commands
     listener.listen(16)
     listener.settimeout(5.0)
@@ -243,6 +248,7 @@ def serve(home: Path, api_url: str) -> None:
         if child == 0:
             try:
                 listener.close()
+                lock.close()  # a replacement warm process may start while this command still runs
                 _serve_one(conn, api_url)
             finally:
                 os._exit(1)

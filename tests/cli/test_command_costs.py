@@ -66,3 +66,19 @@ def test_server_status_in_a_home_without_a_server_says_so(tmp_path):
                       "server", "status")
     assert "adep uses the Prefect server at http://prefect.example:4200" in " ".join(configured.stdout.split())
     assert not (tmp_path / "home" / ".prefect").exists()
+
+
+def test_a_warm_process_of_other_code_or_settings_is_never_used(tmp_path, monkeypatch):
+    from adep.cli import warm
+
+    folder = tmp_path / "home" / ".prefect"
+    folder.mkdir(parents=True)
+    (folder / "warm.json").write_text(json.dumps({"pid": 1, "fingerprint": warm.fingerprint(), "ready": True}))
+    # nothing listens on the socket: the command runs cold rather than fail
+    assert warm.run(tmp_path / "home", ["intake"]) is None
+    (folder / "warm.json").write_text(json.dumps({"pid": 1, "fingerprint": "another adep", "ready": True}))
+    assert warm.run(tmp_path / "home", ["intake"]) is None
+    # other Prefect settings, another fingerprint
+    before = warm.fingerprint()
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "DEBUG")
+    assert warm.fingerprint() != before
