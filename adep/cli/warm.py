@@ -53,7 +53,23 @@ def fingerprint() -> str:
                         digest.update(f"{folder}/{f}:{st.st_size}:{st.st_mtime_ns}".encode())
     prefect = sorted((k, v) for k, v in os.environ.items() if k.startswith(("PREFECT_", "DO_NOT_TRACK")) and k != "PREFECT_API_URL")
     digest.update(json.dumps(prefect).encode())
+    profiles = Path(os.environ.get("PREFECT_PROFILES_PATH")
+                    or Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect") / "profiles.toml").expanduser()
+    try:
+        digest.update(f"{profiles}:{profiles.stat().st_mtime_ns}".encode())
+    except OSError:
+        pass
     return digest.hexdigest()
+
+
+def _settings_files_here() -> bool:
+    """Whether the working folder holds Prefect settings of its own (read from there at import, so not warm)."""
+    if os.path.exists(".env") or os.path.exists("prefect.toml"):
+        return True
+    try:
+        return "[tool.prefect" in Path("pyproject.toml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
 
 
 def read_record(home: Path) -> dict | None:
@@ -113,7 +129,7 @@ def run(home: Path, argv: list[str]) -> int | None:
     if not record or not record.get("ready") or record.get("fingerprint") != fingerprint():
         return None
     path = _folder(home) / "warm.sock"
-    if len(os.fsencode(path)) > 100:  # longer than a socket's address may be: run cold
+    if len(os.fsencode(path)) > 100 or _settings_files_here():  # too long for a socket's address; other settings
         return None
     client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -153,7 +169,14 @@ def _serve_one(conn: socket.socket, api_url: str) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     code = 1
     try:
+        conn.settimeout(10)  # a caller that connects and says nothing is not waited for
         message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+        while not message.endswith(b"\n"):
+            more = conn.recv(1 << 20)
+            if not more:
+                raise ConnectionError("the caller went before saying what to run")
+            message += more
+        conn.settimeout(None)
         request = json.loads(message)
         for target, fd in zip((0, 1, 2), fds):
             os.dup2(fd, target)
