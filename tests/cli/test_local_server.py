@@ -57,6 +57,8 @@ def test_the_first_command_starts_the_server_and_the_next_reuses_it(world):
     assert str(server.pid) in status.stdout and server.ui_url in status.stdout and "since" in status.stdout
 
     drop_report(settings, "second.xlsx", units[1])
+    # the first command also started the warm process; on a busy machine it may still be importing the flows
+    wait_for(lambda: (warm.read_record(settings.home) or {}).get("ready"), 180, "the warm process to be ready")
     # an office proxy in the environment (here one that answers nobody) must not stand between adep and its server
     proxied = dict(env, http_proxy="http://10.255.255.1:3128", HTTP_PROXY="http://10.255.255.1:3128")
     second = adep(settings.home, proxied, "intake")
