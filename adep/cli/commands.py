@@ -131,7 +131,8 @@ def cmd_server(settings: Settings, args) -> int:
     if args.server_command == "start":
         if configured:
             return 0
-        server = engine.ensure_local_server(settings)
+        engine.use_prefect(settings)  # the server, and the warm process beside it
+        server = engine.running_server(settings)
     elif args.server_command == "stop":
         server = engine.stop_local_server(settings)
         if server is None:
