@@ -278,44 +278,48 @@ def next_stage_runs(
     return runs[:count]
 
 
-def stage_rrule(
-    stage: str,
-    years: int | Iterable[int],
-    *,
-    shift: bool = True,
-    calendar: WorkingCalendar | None = None,
-    at: time = STAGE_RUN_TIME,
-) -> str:
-    """An RFC 5545 RDATE list of the stage's run times in the given years, as local wall-clock times."""
-    _check_stage(stage)
-    # Prefect re-attaches the schedule's time zone to each RDATE's wall clock (it replaces tzinfo, it does not
-    # convert), so the times are written as local, without Z.
-    moments = [
-        datetime.combine(run.day, at).strftime("%Y%m%dT%H%M%S")
-        for y in ([years] if isinstance(years, int) else sorted(set(years)))
-        for run in stage_run_dates(y, shift=shift, calendar=calendar)
-        if run.stage == stage
-    ]
-    if not moments:
-        raise ValueError(f"no {stage} runs in years {years!r}")
-    return "RDATE:" + ",".join(moments)
+def stage_rrule(stage: str, *, at: time = STAGE_RUN_TIME) -> str:
+    """An RFC 5545 rule for the stage's runs: every quarter, at local time `at` on the day after the tier's due day.
+
+    The rule goes on for ever, so a service left running never runs out of dates. A weekend or holiday that moves
+    a deadline is not in the rule (no rule can hold a government's transfer orders years ahead): the scheduled run
+    checks the calendar when it starts (stage_due_at) and defers itself when the real deadline has not passed.
+    """
+    tier = STAGE_TIER[_check_stage(stage)]
+    months = ",".join(str(m) for m in (1, 4, 7, 10))
+    return (f"FREQ=YEARLY;BYMONTH={months};BYMONTHDAY={DUE_DAY[tier] + 1};"
+            f"BYHOUR={at.hour};BYMINUTE={at.minute};BYSECOND=0")
 
 
-def stage_schedule(
+def stage_schedule(stage: str, *, at: time = STAGE_RUN_TIME, timezone: str = TIMEZONE) -> "Schedule":
+    """A Prefect schedule of the stage's quarterly runs in local time (Asia/Almaty, which has no daylight saving)."""
+    # Imported here so that deadline checks do not pay for importing Prefect.
+    from prefect.schedules import RRule
+
+    zone(timezone)
+    return RRule(stage_rrule(stage, at=at), timezone=timezone)
+
+
+def stage_due_at(
+    period: Period | str,
     stage: str,
-    years: int | Iterable[int],
     *,
     shift: bool = True,
     calendar: WorkingCalendar | None = None,
     at: time = STAGE_RUN_TIME,
     timezone: str = TIMEZONE,
-) -> "Schedule":
-    """A Prefect schedule holding exactly the stage's run times in those years (a cron cannot skip holidays)."""
-    # Imported here so that deadline checks do not pay for importing Prefect.
-    from prefect.schedules import RRule
+) -> datetime:
+    """When the stage may close the quarter: local time `at` on the day after its tier's real (shifted) deadline."""
+    tier = STAGE_TIER[_check_stage(stage)]
+    day = deadline(period, tier, shift=shift, calendar=calendar, timezone=timezone).date() + timedelta(days=1)
+    return datetime.combine(day, at, tzinfo=zone(timezone))
 
-    zone(timezone)
-    return RRule(stage_rrule(stage, years, shift=shift, calendar=calendar, at=at), timezone=timezone)
+
+def quarter_to_close(when: datetime, *, timezone: str = TIMEZONE) -> Period:
+    """The quarter a stage run at `when` closes: the last one that ended before that day, local time."""
+    if when.tzinfo is None:
+        raise ValueError("when must carry a time zone")
+    return Period.last_ended(when.astimezone(zone(timezone)).date())
 
 
 def intake_schedule(minutes: int = INTAKE_INTERVAL_MINUTES, *, timezone: str = TIMEZONE) -> "Schedule":

@@ -83,10 +83,10 @@ def engine_env(home: Settings | None = None, **extra: str) -> dict[str, str]:
 class PrefectServer:
     """One real Prefect server for a test module, so each intake subprocess need not start its own."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, **server_env: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/api"
-        env = engine_env(PREFECT_HOME=str(tmp / "prefect-home"))
+        env = engine_env(PREFECT_HOME=str(tmp / "prefect-home"), **server_env)
         env.pop("PREFECT_API_URL", None)
         self.log = open(tmp / "prefect-server.log", "wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",

@@ -6,7 +6,16 @@ from rich.table import Table
 
 from adep.cli.console import (UserError, console, hide_user_errors_from_engine_console, parse_period,
                               print_intake_summary, print_rollups, progress_bar, published_warehouse, require_home)
+from adep.cli.engine import ServerError, use_prefect, waited_for_run
 from adep.settings import Settings
+
+
+def _with_prefect(settings: Settings) -> str:
+    """The Prefect server this command's flows report to (the home's local one, started if need be)."""
+    try:
+        return use_prefect(settings)
+    except ServerError as exc:
+        raise UserError(str(exc)) from None
 
 
 def cmd_registry(settings: Settings, args) -> int:
@@ -37,11 +46,12 @@ def cmd_registry(settings: Settings, args) -> int:
 
 def cmd_intake(settings: Settings, args) -> int:
     require_home(settings)
+    _with_prefect(settings)
     hide_user_errors_from_engine_console()
     from flows.intake import intake
 
     settings.ensure_dirs()
-    with progress_bar("intake"):
+    with progress_bar("intake"), waited_for_run():
         summary = intake(home=str(settings.home), wait_seconds=args.wait)
     print_intake_summary(summary, timezone=settings.timezone)
     return 0
@@ -62,47 +72,126 @@ def cmd_rerun(settings: Settings, args) -> int:
         # Refused here, before a flow run starts, so a wrong id is one plain line; the flow checks again.
         with published_warehouse(settings) as con:
             check_rerun_ids(con, args.file_ids)
+    _with_prefect(settings)
     hide_user_errors_from_engine_console()
     from flows.rerun import rerun
 
-    summary = rerun(file_ids=args.file_ids or None, failed=args.failed or everything,
-                    period=str(period) if period else None, home=str(settings.home),
-                    wait_seconds=getattr(args, "wait", 0.0), force=everything)
+    with waited_for_run():
+        summary = rerun(file_ids=args.file_ids or None, failed=args.failed or everything,
+                        period=str(period) if period else None, home=str(settings.home),
+                        wait_seconds=getattr(args, "wait", 0.0), force=everything)
     print_intake_summary(summary, title="Rerun", timezone=settings.timezone)
     return 0
 
 
+def _print_deployments(title: str, every: int) -> None:
+    from adep.cli.serve import SCHEDULES
+
+    table = Table(title=title, show_edge=False)
+    table.add_column("deployment")
+    table.add_column("runs")
+    for name, when in SCHEDULES.items():
+        table.add_row(name, when.format(every=every))
+    console.print(table)
+
+
 def cmd_serve(settings: Settings, args) -> int:
+    require_home(settings)
+    settings.ensure_dirs()
+    url = _with_prefect(settings)  # before anything of Prefect's is loaded, so its settings name this server
+    hide_user_errors_from_engine_console()
+    console.print(f"Prefect server: {url.removesuffix('/api')} (the Prefect UI is there)")
+    from prefect import serve
+
+    from adep.cli.serve import build_deployments
+
+    deployments = build_deployments(settings, intake_minutes=args.every)
+    _print_deployments("Serving (Ctrl-C to stop)", args.every)
+    serve(*deployments, print_starting_message=False)
+    return 0
+
+
+def cmd_deploy(settings: Settings, args) -> int:
     import os
 
-    from adep.cli.serve import build_deployments, start_local_server
+    require_home(settings)
+    settings.ensure_dirs()
+    url = _with_prefect(settings)  # before anything of Prefect's is loaded, so its settings name this server
+    hide_user_errors_from_engine_console()
+    from adep.cli.serve import PoolError, deploy_to_pool, ensure_process_pool
+
+    try:
+        created = ensure_process_pool(args.pool)
+    except PoolError as exc:
+        raise UserError(str(exc)) from None
+    deploy_to_pool(settings, args.pool, intake_minutes=args.every)
+    console.print(f"Work pool {args.pool!r} ({'created' if created else 'already there'}, type process) on the "
+                  f"Prefect server {url.removesuffix('/api')}")
+    _print_deployments(f"Deployed to {args.pool!r}", args.every)
+    auth = " PREFECT_API_AUTH_STRING=..." if os.environ.get("PREFECT_API_AUTH_STRING") else ""
+    console.print("Start a worker on each machine with adep installed and the home mounted at "
+                  f"{settings.home}:\n  PREFECT_API_URL={url}{auth} prefect worker start --pool {args.pool}", soft_wrap=True)
+    if url.startswith(("http://127.0.0.1", "http://localhost")):
+        console.print("(this server listens on this machine only: workers elsewhere need a server they can reach; "
+                      "see docs/operations.md)")
+    return 0
+
+
+def cmd_server(settings: Settings, args) -> int:
+    from adep.cli import engine
 
     require_home(settings)
-    hide_user_errors_from_engine_console()
-    settings.ensure_dirs()
-    server = None
-    if not os.environ.get("PREFECT_API_URL"):
-        with console.status("No Prefect server is configured (PREFECT_API_URL): starting a local one..."):
-            server, url = start_local_server(args.port)
-        os.environ["PREFECT_API_URL"] = url
-        console.print(f"Local Prefect server: {url.removesuffix('/api')} (the UI is there too)")
-    try:
-        from prefect import serve
-
-        deployments = build_deployments(settings, intake_minutes=args.every)
-        table = Table(title="Serving (Ctrl-C to stop)", show_edge=False)
-        table.add_column("deployment")
-        table.add_column("runs")
-        table.add_row("intake/intake", f"every {args.every} min, {settings.timezone}")
-        table.add_row("close-quarter/ministry-stage", "06:00 the day after the lower-tier deadline (5th, moved past holidays)")
-        table.add_row("close-quarter/agency-stage", "06:00 the day after the top-tier deadline (10th, moved past holidays)")
-        table.add_row("rerun/rerun", "on demand, from the UI, with file ids or failed=true")
-        console.print(table)
-        serve(*deployments, print_starting_message=False)
-    finally:
-        if server is not None:
-            server.terminate()
+    configured = engine.configured_api_url()
+    if configured:
+        console.print(f"adep uses the Prefect server at {configured.removesuffix('/api')} (PREFECT_API_URL) "
+                      "and starts none of its own.")
+    if args.server_command == "start":
+        if configured:
+            return 0
+        engine.use_prefect(settings)  # the server, and the warm process beside it
+        server = engine.running_server(settings)
+    elif args.server_command == "stop":
+        server = engine.stop_local_server(settings)
+        if server is None:
+            console.print(f"No local Prefect server runs for {settings.home}.")
+            return 0 if configured else 1
+        console.print(f"Stopped the local Prefect server of {settings.home} (pid {server.pid}, {server.ui_url}).")
+        return 0
+    else:
+        server = engine.running_server(settings)
+    if server is None:
+        console.print(f"No local Prefect server runs for {settings.home}; the next command that runs a flow starts one.")
+        return 0 if configured else 1
+    _print_server(settings, server)
     return 0
+
+
+def _print_server(settings: Settings, server) -> None:
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from adep.cli import engine
+    from adep.cli import warm as engine_warm
+
+    folder = engine.server_dir(settings)
+    since = datetime.fromisoformat(server.started_at)
+    up = int((datetime.now(timezone.utc) - since).total_seconds() // 60)
+    table = Table(title=f"Local Prefect server of {settings.home}", show_header=False, show_edge=False)
+    table.add_column("", style="bold")
+    table.add_column("")
+    table.add_row("address", f"{server.ui_url}  (the Prefect UI; the API is {server.api_url})")
+    table.add_row("state", "answering" if engine.is_answering(server.api_url) else "starting (not answering yet)")
+    table.add_row("pid", str(server.pid))
+    table.add_row("since", f"{since.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d %H:%M} {settings.timezone} "
+                           f"(up {up // 60} h {up % 60} min)")
+    warm = engine_warm.read_record(settings.home)
+    if warm and engine_warm.is_alive(warm["pid"]):
+        table.add_row("warm commands", f"pid {warm['pid']}, {'ready' if warm.get('ready') else 'getting ready'}: "
+                                       "intake, rerun and rollup start from it")
+    table.add_row("database", str(folder / "prefect.db"))
+    table.add_row("log", str(folder / "server.log"))
+    table.add_row("stop with", f"adep --home {settings.home} server stop")
+    console.print(table)
 
 
 def cmd_template(settings: Settings, args) -> int:
@@ -133,9 +222,13 @@ def cmd_template(settings: Settings, args) -> int:
 
 
 def cmd_demo(settings: Settings, args) -> int:
-    from adep.cli.demo import run_demo
+    from adep.cli.demo import prepare_home, run_demo
 
-    return run_demo(settings, bodies=args.bodies, period=parse_period(args.period) if args.period else None, seed=args.seed)
+    prepare_home(settings)
+    url = _with_prefect(settings)
+    code = run_demo(settings, bodies=args.bodies, period=parse_period(args.period) if args.period else None, seed=args.seed)
+    console.print(f"The runs, their tasks and logs are in the Prefect UI: {url.removesuffix('/api')}")
+    return code
 
 
 def cmd_rollup(settings: Settings, args) -> int:
@@ -149,11 +242,13 @@ def cmd_rollup(settings: Settings, args) -> int:
         reason = refusal_for_stages(con, period, STAGES[args.stage], force=force)
     if reason:
         raise UserError(reason)
+    _with_prefect(settings)
     hide_user_errors_from_engine_console()
     from flows.rollup import rollup
 
-    results = rollup(str(period), stage=args.stage, home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0),
-                     force=force)
+    with waited_for_run():
+        results = rollup(str(period), stage=args.stage, home=str(settings.home), wait_seconds=getattr(args, "wait", 0.0),
+                         force=force)
     print_rollups(results, period)
     return 0
 

@@ -62,6 +62,11 @@ def hide_user_errors_from_engine_console() -> None:
                 handler.addFilter(_HideUserErrors())
 
 
+def reset_console() -> None:
+    """Bind the console to this process's output again, as at start (a warm command's copy took over a terminal)."""
+    console.__init__(width=None if sys.stdout.isatty() else 160)
+
+
 def parse_period(text: str) -> Period:
     try:
         return Period.parse(text)

@@ -18,10 +18,13 @@ MARKER = ".adep-demo"
 def prepare_home(settings: Settings) -> None:
     """Start from an empty home; a previous demo's home is cleared, anything else is left alone."""
     home = settings.home
-    if home.exists() and any(home.iterdir()):
+    # The home's Prefect server (its database is in .prefect/) may be running: it stays, with its history.
+    contents = [p for p in home.iterdir() if p.name != ".prefect"] if home.exists() else []
+    if contents:
         if not (home / MARKER).exists():
             raise UserError(f"{home} is not empty and was not made by the demo; give the demo an empty folder with --home")
-        shutil.rmtree(home)
+        for path in contents:
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
     settings.ensure_dirs()
     (home / MARKER).write_text("made by adep demo; the next demo clears this folder\n", encoding="utf-8")
 
@@ -35,7 +38,6 @@ def run_demo(settings: Settings, *, bodies: int, period: Period | None, seed: in
     period = period or Period.last_ended(date.today())
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    prepare_home(settings)
     hide_user_errors_from_engine_console()
     from flows.intake import intake
 

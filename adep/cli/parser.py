@@ -81,7 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the flows on the quarterly calendar until stopped")
     serve.add_argument("--every", type=int, default=5, help="minutes between intake passes")
-    serve.add_argument("--port", type=int, help="port of the local Prefect server started when PREFECT_API_URL is not set")
+
+    deploy = sub.add_parser("deploy", help="register the flows on a Prefect work pool, for workers to run")
+    deploy.add_argument("--pool", required=True, help="the work pool (of type process; created when missing)")
+    deploy.add_argument("--every", type=int, default=5, help="minutes between intake passes")
+
+    server = sub.add_parser("server", help="the home's local Prefect server (started by the first command that needs it)")
+    server.add_argument("server_command", choices=["status", "start", "stop"], nargs="?", default="status",
+                        help="status (default): what runs for the home and where its UI is; start; stop")
 
     demo = sub.add_parser("demo", help="a whole quarter on generated data, from an empty home")
     demo.add_argument("--bodies", type=int, default=3000)
@@ -90,20 +97,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, cold: bool = False) -> int:
     _quiet_engine()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
     from rich.markup import escape
 
-    from adep.cli import commands
     from adep.cli.console import console
     from adep.errors import UserError, one_line
     from adep.settings import load_settings
 
-    handler = getattr(commands, "cmd_" + args.command)
     try:
         settings = load_settings(args.home)
-        return handler(settings, args) or 0
+        if not cold:
+            code = _run_warm(settings, args, argv)
+            if code is not None:
+                return code
+        from adep.cli import commands
+
+        return getattr(commands, "cmd_" + args.command)(settings, args) or 0
     except UserError as exc:
         # Raised here or inside a flow (Prefect hands the flow's exception back): one line, no traceback.
         console.print(f"[bold red]adep:[/] {escape(one_line(exc))}", soft_wrap=True)
@@ -119,6 +131,38 @@ def main(argv: list[str] | None = None) -> int:
         # Every load is one transaction: a stopped run leaves nothing half done, and the next run finishes filing.
         console.print("[bold red]adep:[/] stopped (Ctrl-C); nothing is half loaded, the next run carries on", soft_wrap=True)
         return 130
+    except Exception as exc:
+        problem = _server_problem(exc)
+        if problem is None:
+            raise
+        console.print(f"[bold red]adep:[/] {escape(problem)}", soft_wrap=True)
+        return 2
+
+
+def _run_warm(settings, args, argv: list[str]) -> int | None:
+    """A flow command run by the home's warm process (see adep.cli.warm); None when it runs here."""
+    from adep.cli import warm
+
+    if args.command not in warm.COMMANDS:
+        return None
+    from adep.cli.engine import configured_api_url
+
+    if configured_api_url():
+        return None
+    return warm.run(settings.home, argv)
+
+
+def _server_problem(exc: Exception) -> str | None:
+    """One line for a Prefect server that refused adep or could not be reached; None for anything else."""
+    url = os.environ.get("PREFECT_API_URL", "the configured address")
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    if status in (401, 403):
+        return (f"the Prefect server at {url} refused adep (HTTP {status}): set PREFECT_API_AUTH_STRING to the "
+                "credentials the server was given in PREFECT_SERVER_API_AUTH_STRING")
+    if type(exc).__module__.startswith("httpx") and type(exc).__name__.startswith("Connect"):
+        return f"cannot reach the Prefect server at {url}: is it running? (PREFECT_API_URL)"
+    return None
 
 
 if __name__ == "__main__":

@@ -43,7 +43,10 @@ def _scan(intake: Path) -> dict[str, os.stat_result]:
 def discover(settings: Settings) -> tuple[list[Arrival], list[str]]:
     """Files that are complete (size and time unchanged over the settle interval), and those still arriving."""
     first = _scan(settings.intake_dir)
-    if settings.settle_seconds > 0 and first:
+    # A file nothing has touched for the settle interval (its change time, which copying cannot backdate the way it
+    # can the modification time, is that old) has settled already; only a pass that finds a fresh file waits.
+    fresh_since = time.time() - settings.settle_seconds
+    if settings.settle_seconds > 0 and any(max(st.st_ctime, st.st_mtime) > fresh_since for st in first.values()):
         time.sleep(settings.settle_seconds)
         second = _scan(settings.intake_dir)
     else:

@@ -91,6 +91,8 @@ CASES = [
     ("demo", ["--home", "{busy}", "demo", "--bodies", "300"], ["not empty"]),
     ("check", ["check", "{tmp}/no-such.xlsx"], ["not a file", "no-such.xlsx"]),
     ("check", ["--home", "{tmp}/typo", "check", "{pdf}"], ["is not an adep home"]),
+    ("deploy", ["deploy"], ["required", "--pool"]),
+    ("server", ["server", "restart"], ["invalid choice"]),
     ("bogus", ["bogus"], ["invalid choice"]),
 ]
 

@@ -1,0 +1,286 @@
+"""Warm commands: the home's flow commands run in a copy of a process that has already imported the flows.
+
+Importing Prefect and the flows costs a command more than a second of CPU before any work, on every run. Beside
+the home's local Prefect server, adep keeps one process that has imported them once and waits on a socket in
+HOME/.prefect/. `adep intake`, `rerun` and `rollup` hand it their arguments, environment, working directory and
+terminal; it forks a copy of itself that runs the command exactly as the command line would (same code, its own
+process, the caller's output and exit status) and so starts in milliseconds. The caller forwards Ctrl-C to the
+copy and the copy stops when the caller goes. When anything differs (another adep version or interpreter, other
+Prefect settings, a server named by PREFECT_API_URL) the command runs cold, as before. `adep server status` shows
+the process and `adep server stop` stops it with the server.
+
+Run as `python -m adep.cli.warm HOME API_URL`, started in the background by the first command that starts or
+finds the home's server.
+"""
+from __future__ import annotations
+
+import atexit
+import fcntl
+import hashlib
+import importlib.util
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+# The commands that run a flow and wait for it; the others never import Prefect and gain nothing.
+COMMANDS = ("intake", "rerun", "rollup")
+# The packages whose code a warm process holds; any change to their files makes it stale.
+PACKAGES = ("adep", "flows", "tasks", "contracts", "warehouse")
+
+
+def _folder(home: Path) -> Path:
+    return home / ".prefect"
+
+
+def fingerprint() -> str:
+    """What a warm process must share with a command to run it: interpreter, adep's files, Prefect's settings."""
+    digest = hashlib.sha256(sys.executable.encode())
+    for name in PACKAGES:
+        spec = importlib.util.find_spec(name)  # where the package is, without importing it
+        for root in (spec.submodule_search_locations or []) if spec else []:
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+                for f in sorted(files):
+                    if f.endswith((".py", ".sql", ".csv")):
+                        st = os.stat(os.path.join(folder, f))
+                        digest.update(f"{folder}/{f}:{st.st_size}:{st.st_mtime_ns}".encode())
+    prefect = sorted((k, v) for k, v in os.environ.items() if k.startswith(("PREFECT_", "DO_NOT_TRACK")) and k != "PREFECT_API_URL")
+    digest.update(json.dumps(prefect).encode())
+    profiles = Path(os.environ.get("PREFECT_PROFILES_PATH")
+                    or Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect") / "profiles.toml").expanduser()
+    try:
+        digest.update(f"{profiles}:{profiles.stat().st_mtime_ns}".encode())
+    except OSError:
+        pass
+    return digest.hexdigest()
+
+
+def _settings_files_here() -> bool:
+    """Whether the working folder holds Prefect settings of its own (read from there at import, so not warm)."""
+    if os.path.exists(".env") or os.path.exists("prefect.toml"):
+        return True
+    try:
+        return "[tool.prefect" in Path("pyproject.toml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def read_record(home: Path) -> dict | None:
+    try:
+        return json.loads((_folder(home) / "warm.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_alive(pid: int) -> bool:
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def start_in_background(home: Path, api_url: str) -> None:
+    """Start the home's warm process unless one runs; returns at once (it gets ready while this command works)."""
+    record = read_record(home)
+    if record and is_alive(record["pid"]) and record.get("fingerprint") == fingerprint():
+        return
+    if record and is_alive(record["pid"]):
+        stop(home, commands_too=False)  # another adep version or other settings: replace it, let its commands end
+    folder = _folder(home)
+    with open(folder / "warm.log", "ab") as log:
+        subprocess.Popen([sys.executable, "-m", "adep.cli.warm", str(home), api_url], stdin=subprocess.DEVNULL,
+                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=folder,
+                         env=dict(os.environ, PREFECT_API_URL=api_url))
+
+
+def stop(home: Path, *, commands_too: bool = True) -> int | None:
+    """Stop the home's warm process (and the commands it is running, unless told to let them end); its pid."""
+    record = read_record(home)
+    (_folder(home) / "warm.json").unlink(missing_ok=True)
+    if not record or not is_alive(record["pid"]):
+        return None
+    kill = os.killpg if commands_too else os.kill
+    try:
+        kill(record["pid"], signal.SIGTERM)
+    except ProcessLookupError:
+        return None
+    deadline = time.monotonic() + 10
+    while is_alive(record["pid"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if is_alive(record["pid"]):
+        kill(record["pid"], signal.SIGKILL)
+    return record["pid"]
+
+
+# --- the calling command ---------------------------------------------------------------------------------------
+
+def run(home: Path, argv: list[str]) -> int | None:
+    """Run the command in the home's warm process; its exit status, or None to run it here (cold)."""
+    record = read_record(home)
+    if not record or not record.get("ready") or record.get("fingerprint") != fingerprint():
+        return None
+    path = _folder(home) / "warm.sock"
+    if len(os.fsencode(path)) > 100 or _settings_files_here():  # too long for a socket's address; other settings
+        return None
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        client.connect(str(path))
+        request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
+        socket.send_fds(client, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
+        reader = client.makefile("r", encoding="utf-8")
+        first = reader.readline()
+    except OSError:
+        client.close()
+        return None
+    if not first.startswith("pid "):
+        client.close()
+        return None
+    child = int(first.split()[1])
+
+    def forward(signum, _frame):
+        try:
+            os.kill(child, signum)
+        except ProcessLookupError:
+            pass
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, forward)
+    # From here the command is running: whatever happens, its exit status is the copy's.
+    for line in reader:
+        if line.startswith("exit "):
+            return int(line.split()[1])
+    return 1  # the copy died without a word (killed): a failure, as it would be for a cold command
+
+
+# --- the warm process ------------------------------------------------------------------------------------------
+
+def _serve_one(conn: socket.socket, api_url: str) -> None:
+    """In the forked copy: take over the caller's terminal, environment and folder, run the command, report."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    code = 1
+    try:
+        conn.settimeout(10)  # a caller that connects and says nothing is not waited for
+        message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+        while not message.endswith(b"\n"):
+            more = conn.recv(1 << 20)
+            if not more:
+                raise ConnectionError("the caller went before saying what to run")
+            message += more
+        conn.settimeout(None)
+        request = json.loads(message)
+        for target, fd in zip((0, 1, 2), fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"], PREFECT_API_URL=api_url)
+        from adep.cli.engine import bypass_proxies_for_this_machine
+
+        bypass_proxies_for_this_machine()
+        _reopen_standard_streams()
+        conn.sendall(f"pid {os.getpid()}\n".encode())
+        # The caller gone (killed, its terminal closed) means stop, as a cold command would have died with it.
+        threading.Thread(target=_stop_when_caller_goes, args=(conn,), daemon=True).start()
+        from adep.cli.parser import main
+
+        code = main(request["argv"], cold=True)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        # Nothing may interrupt the end: a copy that fell back into the loop below would serve commands itself.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            # What an exiting interpreter does (Prefect sends the run's last log lines and events), then report.
+            atexit._run_exitfuncs()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            conn.sendall(f"exit {code}\n".encode())
+        except BaseException:
+            pass
+        os._exit(code)
+
+
+def _reopen_standard_streams() -> None:
+    """Python's streams and the console as a freshly started command would have them on the caller's terminal."""
+    sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False, buffering=1 if os.isatty(1) else -1)
+    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
+    from adep.cli import console
+
+    console.reset_console()
+
+
+def _stop_when_caller_goes(conn: socket.socket) -> None:
+    try:
+        while conn.recv(1024):
+            pass
+    except OSError:
+        pass
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def serve(home: Path, api_url: str) -> None:
+    """Import the flows once, then fork one copy per command until the home's server goes."""
+    folder = _folder(home)
+    lock = open(folder / "warm.lock", "a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return  # another warm process serves this home
+    os.environ["PREFECT_API_URL"] = api_url
+    record = {"pid": os.getpid(), "fingerprint": fingerprint(), "ready": False}
+    (folder / "warm.json").write_text(json.dumps(record), encoding="utf-8")
+    import adep.cli.commands  # noqa: F401  (what the commands import, once)
+    import flows.intake  # noqa: F401
+    import flows.rerun  # noqa: F401
+    import flows.rollup  # noqa: F401
+    from adep.cli.engine import LocalServer, is_running, read_record as server_record
+    from adep.settings import load_settings
+
+    settings = load_settings(home, environ={})
+    path = folder / "warm.sock"
+    path.unlink(missing_ok=True)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    os.chdir(folder)
+    listener.bind(path.name)  # relative: a socket's address is short, a home's path need not be
+    os.chmod(path, 0o600)  # only the home's owner may hand it commands
+    listener.listen(16)
+    listener.settimeout(5.0)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # copies are reaped by the system
+    (folder / "warm.json").write_text(json.dumps(dict(record, ready=True)), encoding="utf-8")
+    while True:
+        server: LocalServer | None = server_record(settings)
+        if server is None or server.api_url != api_url or not is_running(server) or read_record(home) is None:
+            break  # the server was stopped or replaced: so is this process
+        try:
+            conn, _ = listener.accept()
+        except socket.timeout:
+            continue
+        child = os.fork()
+        if child == 0:
+            try:
+                listener.close()
+                lock.close()  # a replacement warm process may start while this command still runs
+                _serve_one(conn, api_url)
+            finally:
+                os._exit(1)
+        conn.close()
+        print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} a command runs in process {child}", flush=True)
+    path.unlink(missing_ok=True)
+    if (read_record(home) or {}).get("pid") == os.getpid():
+        (folder / "warm.json").unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    serve(Path(sys.argv[1]), sys.argv[2])
