@@ -5,8 +5,7 @@ import time
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from adep.intake.arrivals import batches
-from adep.intake.read_pool import ReadAhead, make_pool
+from adep.intake.read_pool import ReadAhead, files_waiting, make_pool, plan_batches
 from adep.progress import StepTimer, advance
 from adep.settings import Settings, load_settings
 from tasks.artifacts import publish_intake_artifacts
@@ -30,13 +29,16 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
     timer = StepTimer()
     summary = IntakeSummary()
     started = time.perf_counter()
-    with open_writer(settings, wait_seconds=wait_seconds) as con:
-        with timer.step("discover"):
-            summary.recovered += finish_interrupted_filing(con, settings)
-            arrivals, summary.waiting = discover_files(settings)
-        pool = make_pool(settings, len(arrivals))
-        try:
-            reader = ReadAhead(batches(arrivals, settings.batch_size), settings, pool)
+    # the reader processes start while the warehouse opens (a guess from intake/'s size; confirmed below)
+    pool = make_pool(settings, files_waiting(settings))
+    try:
+        with open_writer(settings, wait_seconds=wait_seconds) as con:
+            with timer.step("discover"):
+                summary.recovered += finish_interrupted_filing(con, settings)
+                arrivals, summary.waiting = discover_files(settings)
+            if pool is None:
+                pool = make_pool(settings, len(arrivals))
+            reader = ReadAhead(plan_batches(arrivals, settings.batch_size, pool), settings, pool)
             for index in range(len(reader.batches)):
                 with timer.step("read"):
                     batch = read_reports(reader, index)
@@ -49,9 +51,9 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
                 summary.add(loaded)
                 log_outcomes(logger, loaded)
                 advance("intake", summary.files, len(arrivals))
-        finally:
-            if pool is not None:
-                pool.shutdown()
+    finally:
+        if pool is not None:
+            pool.shutdown()
     summary.seconds = time.perf_counter() - started
     summary.step_seconds = timer.seconds
     logger.info(summary.as_line())
