@@ -5,6 +5,7 @@ import time
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
+from adep.intake import checks
 from adep.intake.read_pool import ReadAhead, files_waiting, make_pool, plan_batches
 from adep.progress import StepTimer, advance
 from adep.settings import Settings, load_settings
@@ -39,6 +40,8 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
             if pool is None:
                 pool = make_pool(settings, len(arrivals))
             reader = ReadAhead(plan_batches(arrivals, settings.batch_size, pool), settings, pool)
+            if pool is not None:  # the checks' first call imports and prepares them: done while the first batch reads
+                checks.check_reports([], [], con, settings)
             for index in range(len(reader.batches)):
                 with timer.step("read"):
                     batch = read_reports(reader, index)
