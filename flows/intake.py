@@ -7,7 +7,7 @@ from prefect.runtime import flow_run
 
 from adep.intake import checks
 from adep.intake.read_pool import ReadAhead, files_waiting, make_pool, plan_batches
-from adep.progress import StepTimer, advance
+from adep.progress import StepTimer, advance, cpu_used
 from adep.settings import Settings, load_settings
 from tasks.artifacts import publish_intake_artifacts
 from tasks.check import check_reports
@@ -29,7 +29,7 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
     logger = get_run_logger()
     timer = StepTimer()
     summary = IntakeSummary()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_used()
     # the reader processes start while the warehouse opens (a guess from intake/'s size; confirmed below)
     pool = make_pool(settings, files_waiting(settings))
     try:
@@ -59,6 +59,7 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
             pool.shutdown()
     summary.seconds = time.perf_counter() - started
     summary.step_seconds = timer.seconds
+    summary.cpu_seconds = {k: v - cpu[k] for k, v in cpu_used().items()}
     logger.info(summary.as_line())
     publish_intake_artifacts(settings, summary, str(flow_run.id or ""))
     return summary

@@ -19,6 +19,9 @@ class IntakeSummary:
     waiting: list[str] = field(default_factory=list)
     seconds: float = 0.0
     step_seconds: dict[str, float] = field(default_factory=dict)
+    # CPU seconds the run took in this process ("main") and in its reader processes ("readers"): on a machine
+    # shared with other work they tell what the run costs when its wall time cannot
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def files(self) -> int:
