@@ -75,17 +75,38 @@ def run_child(code: str, home: Path) -> dict:
 
 
 ADEP_CHILD = r"""
-import json, resource, sys, time
+import glob, json, resource, sys, threading, time
 from flows.intake import intake
 from flows.rollup import rollup, rollup_agency, rollup_ministry
 from adep.settings import load_settings
 from warehouse.db import open_reader
 from adep.periods import Period
 
+def watch_readers(peaks, done):
+    # Each reader process's own peak (VmHWM), looked up while it runs: the children's ru_maxrss would count the
+    # pages a process shares with this one between its fork and its exec.
+    while not done.is_set():
+        for path in glob.glob("/proc/self/task/*/children"):
+            for pid in open(path).read().split():
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                        if b"multiprocessing" not in fh.read():
+                            continue
+                    with open(f"/proc/{pid}/status") as fh:
+                        kb = next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:"))
+                    peaks[pid] = max(peaks.get(pid, 0), kb)
+                except (OSError, StopIteration):
+                    pass
+        done.wait(0.1)
+
 if __name__ == "__main__":
     home = sys.argv[1]
+    peaks, done = {}, threading.Event()
+    watcher = threading.Thread(target=watch_readers, args=(peaks, done), daemon=True)
+    watcher.start()
     summary = intake(home=home)
-    readers_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the reader processes, ended with the run
+    done.set(); watcher.join()
+    readers_rss = max(peaks.values(), default=0)
     t = time.perf_counter(); rollup_ministry(period="%(period)s", home=home); ministry = time.perf_counter() - t
     t = time.perf_counter(); rollup_agency(period="%(period)s", home=home); agency = time.perf_counter() - t
     # both stages again in one flow run, as 'adep rollup PERIOD' runs them (nothing changed: no new version)
