@@ -56,7 +56,7 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
                 advance("intake", summary.files, len(arrivals))
     finally:
         if pool is not None:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)  # after a failure, files read ahead are not waited for
     summary.seconds = time.perf_counter() - started
     summary.step_seconds = timer.seconds
     summary.cpu_seconds = {k: v - cpu[k] for k, v in cpu_used().items()}
