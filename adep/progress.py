@@ -1,6 +1,7 @@
 """Progress and step timings of a run, reported to whoever shows them (the command line's progress bar)."""
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -33,3 +34,9 @@ class StepTimer:
             yield
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+def cpu_used() -> dict[str, float]:
+    """CPU seconds used so far by this process and by its child processes that have ended (the reader processes)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"main": own.ru_utime + own.ru_stime, "readers": children.ru_utime + children.ru_stime}

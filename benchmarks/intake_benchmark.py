@@ -4,8 +4,8 @@
 
 For each size: a generated country and quarter (cached under benchmarks/out/), then in fresh homes
 - adep: the intake flow in its own process (wall time with Prefect's start-up, the flow's own time
-  without it, peak memory of the process and its reader workers, time per step), both rollup stages
-  and the Agency export;
+  without it, CPU per file of the process and of its reader workers, peak memory of each, time per
+  step), both rollup stages and the Agency export;
 - the obvious way: one Prefect task per file (pandas.read_excel, a pandera check of that one report,
   an insert of its rows), on the same files (on a sample when --obvious-limit is smaller than N;
   the ratio then compares files per second).
@@ -75,16 +75,38 @@ def run_child(code: str, home: Path) -> dict:
 
 
 ADEP_CHILD = r"""
-import json, resource, sys, time
+import glob, json, resource, sys, threading, time
 from flows.intake import intake
 from flows.rollup import rollup, rollup_agency, rollup_ministry
 from adep.settings import load_settings
 from warehouse.db import open_reader
 from adep.periods import Period
 
+def watch_readers(peaks, done):
+    # Each reader process's own peak (VmHWM), looked up while it runs: the children's ru_maxrss would count the
+    # pages a process shares with this one between its fork and its exec.
+    while not done.is_set():
+        for path in glob.glob("/proc/self/task/*/children"):
+            for pid in open(path).read().split():
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                        if b"multiprocessing" not in fh.read():
+                            continue
+                    with open(f"/proc/{pid}/status") as fh:
+                        kb = next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:"))
+                    peaks[pid] = max(peaks.get(pid, 0), kb)
+                except (OSError, StopIteration):
+                    pass
+        done.wait(0.1)
+
 if __name__ == "__main__":
     home = sys.argv[1]
+    peaks, done = {}, threading.Event()
+    watcher = threading.Thread(target=watch_readers, args=(peaks, done), daemon=True)
+    watcher.start()
     summary = intake(home=home)
+    done.set(); watcher.join()
+    readers_rss = max(peaks.values(), default=0)
     t = time.perf_counter(); rollup_ministry(period="%(period)s", home=home); ministry = time.perf_counter() - t
     t = time.perf_counter(); rollup_agency(period="%(period)s", home=home); agency = time.perf_counter() - t
     # both stages again in one flow run, as 'adep rollup PERIOD' runs them (nothing changed: no new version)
@@ -96,8 +118,10 @@ if __name__ == "__main__":
     write_consolidated(con, Period.parse("%(period)s"), "agency", settings.exports_dir / "agency.xlsx")
     con.close()
     export = time.perf_counter() - t
-    rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    main_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss = max(main_rss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     print(json.dumps(dict(files=summary.files, flow_seconds=summary.seconds, steps=summary.step_seconds,
+                          cpu_seconds=summary.cpu_seconds, main_rss_mb=main_rss / 1024, readers_rss_mb=readers_rss / 1024,
                           outcomes={k: v for k, v in summary.as_dict().items() if isinstance(v, int)},
                           ministry_seconds=ministry, agency_seconds=agency, both_stages_seconds=both, export_seconds=export,
                           peak_rss_mb=rss / 1024)))
@@ -168,6 +192,10 @@ def bench(n: int, obvious_limit: int) -> dict:
         files_per_second_excluding_startup=round(adep_rate, 1),
         files_per_second_including_startup=round(adep["files"] / adep["wall_seconds"], 1),
         peak_rss_mb=round(adep["peak_rss_mb"], 1),
+        main_rss_mb=round(adep["main_rss_mb"], 1), readers_rss_mb=round(adep["readers_rss_mb"], 1),
+        # what the intake cost in CPU, per file: on a shared machine the wall time depends on the neighbours, this
+        # does not; on a machine of its own with c cores a run takes at least (main + readers) / c per file
+        cpu_ms_per_file={k: round(v / max(adep["files"], 1) * 1000, 3) for k, v in adep["cpu_seconds"].items()},
         steps={k: round(v, 3) for k, v in adep["steps"].items()},
         outcomes=adep["outcomes"],
         ministry_seconds=round(adep["ministry_seconds"], 3), agency_seconds=round(adep["agency_seconds"], 3),
@@ -186,14 +214,18 @@ def print_table(rows: list[dict]) -> None:
 
     table = Table(title="adep intake benchmark", show_edge=False)
     columns = [("bodies", "bodies"), ("files", "files"), ("files/s (no start-up)", "files_per_second_excluding_startup"),
-               ("files/s (with start-up)", "files_per_second_including_startup"), ("peak RSS MB", "peak_rss_mb"),
+               ("files/s (with start-up)", "files_per_second_including_startup"), ("CPU ms/file main+readers", "cpu"),
+               ("peak RSS MB main/readers", "rss"),
                ("rollups+export s", "rollups_and_export_seconds"), ("obvious files/s", "obvious_files_per_second"),
                ("speed-up", "speedup_vs_obvious")]
     for title, _ in columns:
         table.add_column(title, justify="right")
     for row in rows:
-        table.add_row(*(str(row[key]) for _, key in columns))
-    Console().print(table)
+        cpu = row["cpu_ms_per_file"]
+        shown = dict(row, cpu=f"{cpu.get('main', 0):.2f}+{cpu.get('readers', 0):.2f}",
+                     rss=f"{row['main_rss_mb']:.0f}/{row['readers_rss_mb']:.0f}")
+        table.add_row(*(str(shown[key]) for _, key in columns))
+    Console(width=160).print(table)
     for row in rows:
         print(f"steps at {row['bodies']} bodies: " + ", ".join(f"{k} {v:.2f} s" for k, v in row["steps"].items()))
 

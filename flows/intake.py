@@ -5,9 +5,9 @@ import time
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from adep.intake.arrivals import batches
-from adep.intake.read_pool import ReadAhead, make_pool
-from adep.progress import StepTimer, advance
+from adep.intake import checks
+from adep.intake.read_pool import ReadAhead, files_waiting, make_pool, plan_batches
+from adep.progress import StepTimer, advance, cpu_used
 from adep.settings import Settings, load_settings
 from tasks.artifacts import publish_intake_artifacts
 from tasks.check import check_reports
@@ -29,14 +29,19 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
     logger = get_run_logger()
     timer = StepTimer()
     summary = IntakeSummary()
-    started = time.perf_counter()
-    with open_writer(settings, wait_seconds=wait_seconds) as con:
-        with timer.step("discover"):
-            summary.recovered += finish_interrupted_filing(con, settings)
-            arrivals, summary.waiting = discover_files(settings)
-        pool = make_pool(settings, len(arrivals))
-        try:
-            reader = ReadAhead(batches(arrivals, settings.batch_size), settings, pool)
+    started, cpu = time.perf_counter(), cpu_used()
+    # the reader processes start while the warehouse opens (a guess from intake/'s size; confirmed below)
+    pool = make_pool(settings, files_waiting(settings))
+    try:
+        with open_writer(settings, wait_seconds=wait_seconds) as con:
+            with timer.step("discover"):
+                summary.recovered += finish_interrupted_filing(con, settings)
+                arrivals, summary.waiting = discover_files(settings)
+            if pool is None:
+                pool = make_pool(settings, len(arrivals))
+            reader = ReadAhead(plan_batches(arrivals, settings.batch_size, pool), settings, pool)
+            if pool is not None:  # the checks' first call imports and prepares them: done while the first batch reads
+                checks.check_reports([], [], con, settings)
             for index in range(len(reader.batches)):
                 with timer.step("read"):
                     batch = read_reports(reader, index)
@@ -49,11 +54,12 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
                 summary.add(loaded)
                 log_outcomes(logger, loaded)
                 advance("intake", summary.files, len(arrivals))
-        finally:
-            if pool is not None:
-                pool.shutdown()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)  # after a failure, files read ahead are not waited for
     summary.seconds = time.perf_counter() - started
     summary.step_seconds = timer.seconds
+    summary.cpu_seconds = {k: v - cpu[k] for k, v in cpu_used().items()}
     logger.info(summary.as_line())
     publish_intake_artifacts(settings, summary, str(flow_run.id or ""))
     return summary

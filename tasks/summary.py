@@ -20,10 +20,19 @@ class IntakeSummary:
     skipped: dict[str, int] = field(default_factory=dict)  # rerun: rejected files left alone, by reason
     seconds: float = 0.0
     step_seconds: dict[str, float] = field(default_factory=dict)
+    # CPU seconds the run took in this process ("main") and in its reader processes ("readers"): on a machine
+    # shared with other work they tell what the run costs when its wall time cannot
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def files(self) -> int:
         return sum(getattr(self, k) for k in OUTCOMES)
+
+    def __post_init__(self) -> None:
+        # The run's reports in force by body, period and scope (True: with warnings). A report of a later batch
+        # for the same supersedes one of these in the ledger, so it is counted there too: the counts do not
+        # depend on where the batches happen to end.
+        self._in_force: dict[tuple, bool] = {}
 
     def add(self, batch: CheckedBatch) -> None:
         f = batch.files
@@ -34,6 +43,17 @@ class IntakeSummary:
         self.duplicate += int((f.status == "duplicate").sum())
         self.superseded += int((f.status == "superseded").sum())
         self.recovered += int((f.status == "recover").sum())
+        now = f[loaded]
+        for key in zip(now.bin.tolist(), now.year.tolist(), now.quarter.tolist(), now.is_consolidated.tolist(),
+                       (now.warning_count > 0).tolist()):
+            earlier = self._in_force.get(key[:4])
+            if earlier is not None:
+                if earlier:
+                    self.warned -= 1
+                else:
+                    self.loaded -= 1
+                self.superseded += 1
+            self._in_force[key[:4]] = key[4]
 
     def add_skipped(self, reasons) -> None:
         """Count the files a rerun left alone, by reason."""
@@ -64,17 +84,22 @@ def log_outcomes(logger, batch: CheckedBatch) -> None:
     The lines travel a few hundred to a log record: the engine spends ~0.4 ms on each record, which for a
     national quarter of one record per file would cost more than checking the files.
     """
-    rules_by_key = batch.findings.groupby("key").rule.agg(lambda r: ", ".join(dict.fromkeys(r))) if len(batch.findings) else {}
+    rules_by_key = {}
+    for key, rule in zip(batch.findings["key"].tolist(), batch.findings["rule"].tolist()):
+        rules_by_key.setdefault(key, {})[rule] = None  # each rule once, in the order found
+    f = batch.files
     lines = []
-    for key, row in batch.files.iterrows():
-        status = "recovered" if row.status == "recover" else row.status
+    # plain columns, not rows: a pandas row per file costs more than the line it makes
+    for key, name, status, errors, warnings, stored in zip(f.index.tolist(), f.file_name.tolist(), f.status.tolist(),
+                                                           f.error_count.tolist(), f.warning_count.tolist(), f.stored_path.tolist()):
+        status = "recovered" if status == "recover" else status
         detail = ""
         if status in ("rejected", "loaded"):
-            detail = f" ({row.error_count} error(s), {row.warning_count} warning(s))"
+            detail = f" ({errors} error(s), {warnings} warning(s))"
             if key in rules_by_key:
-                detail += f" [{rules_by_key[key]}]"
-        name = row.file_name.replace("\n", "\\n").replace("\r", "\\r")  # one line per file, whatever its name
-        lines.append(f"{name}: {status}{detail} -> {row.stored_path}")
+                detail += f" [{', '.join(rules_by_key[key])}]"
+        name = name.replace("\n", "\\n").replace("\r", "\\r")  # one line per file, whatever its name
+        lines.append(f"{name}: {status}{detail} -> {stored}")
     for start in range(0, len(lines), LINES_PER_RECORD):
         logger.info("\n".join(lines[start:start + LINES_PER_RECORD]))
 

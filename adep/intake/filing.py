@@ -20,11 +20,15 @@ def file_reports_away(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, setti
     rejected = batch.files[batch.files.stored_path.str.startswith("rejected/", na=False)]
     if len(rejected):
         write_findings_files(con, settings, [int(i) for i in rejected.file_id])
-    for row in batch.files.itertuples():
-        target = settings.home / row.stored_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if os.path.lexists(row.path):
-            os.replace(row.path, target)
+    home, made = str(settings.home), set()
+    for path, stored in zip(batch.files.path.tolist(), batch.files.stored_path.tolist()):
+        target = os.path.join(home, stored)
+        folder = os.path.dirname(target)
+        if folder not in made:  # a batch goes to a handful of folders: make each once, not once per file
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        if os.path.lexists(path):
+            os.replace(path, target)
 
 
 def write_findings_files(con: duckdb.DuckDBPyConnection, settings: Settings, file_ids: list[int]) -> None:

@@ -26,11 +26,27 @@ _VALUE_PARTS = {"xl/workbook.xml", "xl/sharedStrings.xml"}
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _MAX_PROLOG = 1_000_000
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
-# A cell's address (<c r="B7">, <x:c s="1" r="B7">) and a row's (<row r="7">), with or without a namespace prefix.
-_ADDRESS = re.compile(rb' r="([A-Z]{1,3})(\d{1,7})"')
-_ROW_REFS = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,7})"')
+# An element's r attribute as python-calamine reads it (a cell's address, a row's number): after any character that
+# cannot end an attribute's name (whitespace, a quote, nothing at all), '=' between any whitespace, either quote,
+# letters of either case, any number of digits. Each of ' r="B7"' narrowed (a tab, 'xfd', r='B7', r = "B7", nine
+# digits, no space after the previous value) let a cell at XFD1048576 past the measurement and abort the reader.
+_NAME_CHAR = rb"[\w:.\-\x80-\xff]"
+_ADDRESS = re.compile(rb"r(?<!" + _NAME_CHAR + rb"r)\s*=\s*[\"']([A-Za-z]*)(\d+)[\"']")
+# rows with a number of their own (<row r="7">, <x:row spans="1:3" r="7">)
+_ROW_REFS = re.compile(rb"<(?:\w+:)?row\s[^>]*?r(?<!" + _NAME_CHAR + rb"r)\s*=\s*[\"']\d+[\"']")
 _ANY_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _ANY_ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
+# What a form's sheet never holds: an r attribute other than r="B7" within column Z and row 999 (or r="7"), a cell
+# whose first attribute is not its address, a row whose first attribute is not its number, a namespace prefix.
+_NOT_NEAR = re.compile(rb"r(?<!" + _NAME_CHAR + rb"r)(?!=\"[A-Z]?\d{1,3}\")\s*=")
+_LOOSE = re.compile(rb'<(?:\w+:(?:c|row)[\s/>]|c(?! r="[A-Z])[\s/>]|row(?! r=")[\s/>])')
+# Any row or column number past this is as good as infinite (and cheaper to write down).
+_FAR_AWAY = 10**10
+# With neither, cells span at most rows 0-999 and columns A-Z, every one addressed.
+_NEAR_ROWS, _NEAR_COLS = 1000, 26
+# Parts the guards read more than once (the workbook, its relationships, the sheets) are inflated whole, once, when
+# their directory says they are this small; a form's sheet is a few KB. Below the prolog bound on purpose.
+_WHOLE_PART = 256 * 1024
 
 
 class UnsafeFile(Exception):
@@ -52,17 +68,19 @@ class Inspected:
     # sheet parts holding any formula, and their sheet names (found while measuring the sheets)
     formula_parts: frozenset[str] = frozenset()
     sheet_names: dict[str, str] | None = None
+    # small parts the guards inflated whole (the workbook, its relationships, the sheets), by name
+    _parts: dict[str, bytes] | None = None
 
     def formulas_without_value(self, sheet_name: str) -> set[str]:
         """Cells of a sheet whose formula has no saved value; looked up only when a value cell reads blank."""
         if self._formulas is None:
             self._formulas = {}
-            by_part = self.sheet_names if self.sheet_names is not None else _sheet_names_by_part(self._zip)
+            by_part = self.sheet_names if self.sheet_names is not None else _sheet_names_by_part(self._zip, self._parts)
             for part, name in by_part.items():
                 if self.sheet_names is not None and part not in self.formula_parts:
                     continue
                 try:
-                    raw = _read(self._zip, part, 200_000_000)
+                    raw = _read(self._zip, part, 200_000_000, self._parts)
                 except (KeyError, ValueError, zipfile.BadZipFile, OSError):
                     continue
                 if b"<f" in raw:
@@ -112,26 +130,63 @@ def inspect_workbook(data: bytes, *, max_inflated_bytes: int, max_sheet_cells: i
     for info in infos:
         if info.compress_size and info.file_size / info.compress_size > 1000 and info.file_size > 5_000_000:
             raise UnsafeFile(finding("F05", "zip_bomb", part=info.filename))
-    inspected = Inspected(data=data, macros="xl/vbaProject.bin" in names, _zip=zf)
+    whole: dict[str, bytes] = {}
+    inspected = Inspected(data=data, macros="xl/vbaProject.bin" in names, _zip=zf, _parts=whole)
     for info in infos:
         # Every XML part a reader may parse, not only the value parts: python-calamine ignores DTDs, but a DTD
         # is refused all the same.
         if not info.filename.endswith(_XML_SUFFIXES):
             continue
-        if _declares_entities(zf, info):
+        raw = _inflate_whole(zf, info) if _read_again(info) else None
+        if raw is not None:
+            whole[info.filename] = raw
+            declares = _prolog_declares_entities(raw)
+        else:
+            declares = _head_declares_entities(data, info)
+            if declares is None:
+                declares = _declares_entities(zf, info)
+        if declares:
             raise UnsafeFile(finding("F05", "entities", part=info.filename))
-    by_part = _sheet_names_by_part(zf)
+    by_part = _sheet_names_by_part(zf, whole)
     sheet_parts = set(by_part) | {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
     with_formulas = set()
     for part in sorted(sheet_parts & names):
-        rows, cols, has_formula = _sheet_extent(zf, part, max_sheet_cells)
-        if rows * cols > max_sheet_cells:
-            raise UnsafeFile(finding("F04", "sheet_extent", rows=f"{rows:,}", cols=f"{cols:,}"))
+        raw = whole.get(part)
+        fits = _fits_near(raw, max_sheet_cells) if raw is not None else None
+        if fits is not None:
+            has_formula = fits
+        else:
+            rows, cols, has_formula = _sheet_extent(zf, part, max_sheet_cells, raw)
+            if rows * cols > max_sheet_cells:
+                raise UnsafeFile(finding("F04", "sheet_extent", rows=f"{rows:,}", cols=f"{cols:,}"))
         if has_formula:
             with_formulas.add(part)
     inspected.sheet_names = by_part
     inspected.formula_parts = frozenset(with_formulas)
     return inspected
+
+
+def _read_again(info: zipfile.ZipInfo) -> bool:
+    """Whether the guards read this part past its prolog (to name the sheets or measure one), and it is small."""
+    name = info.filename
+    return info.file_size <= _WHOLE_PART and (
+        name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or (name.startswith("xl/worksheets/") and name.endswith(".xml")))
+
+
+def _inflate_whole(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """A small part inflated whole; None when it cannot be, and the part is then read as before, step by step.
+
+    Falling back keeps every finding as it was: a part damaged past its prolog still passes the entity guard and
+    is refused by the sheet's measurement, as a part read in steps would be.
+    """
+    try:
+        raw = _RawPart.open(zf, info)
+        if raw is None:
+            return None
+        with raw:
+            return raw.read(info.file_size + 1)
+    except Exception:  # noqa: BLE001 - damaged or lying parts are judged by the step-by-step reading
+        return None
 
 
 def _open_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
@@ -228,6 +283,38 @@ def _declares_entities(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     return len(prolog) >= _MAX_PROLOG or b"<!DOCTYPE" in text or b"<!ENTITY" in text
 
 
+def _head_declares_entities(data: bytes, info: zipfile.ZipInfo) -> bool | None:
+    """_declares_entities from the part's first 512 bytes, inflated straight from the archive; None when they do not
+    hold the root element or anything is unusual, and the part is then read step by step as before."""
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    at = info.header_offset
+    if data[at:at + 4] != b"PK\x03\x04" or len(data) < at + 30:
+        return None
+    name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
+    start = at + 30 + name_len + extra_len
+    packed = data[start:start + min(info.compress_size, 4096)]
+    try:
+        head = zlib.decompressobj(-15).decompress(packed, 512) if info.compress_type == zipfile.ZIP_DEFLATED else packed[:512]
+    except zlib.error:
+        return None
+    if len(head) > info.file_size:
+        return None  # inflates past its declared size: damaged or hostile, as the step-by-step reading will say
+    text = _as_utf8(head)
+    root = _ROOT_ELEMENT.search(text)
+    if root is None:
+        return None
+    return b"<!DOCTYPE" in text[:root.start()] or b"<!ENTITY" in text[:root.start()]
+
+
+def _prolog_declares_entities(raw: bytes) -> bool:
+    """_declares_entities for a part already inflated whole (smaller than the prolog bound, so the same answer)."""
+    text = _as_utf8(raw)
+    root = _ROOT_ELEMENT.search(text)
+    prolog = text[:root.start()] if root else text
+    return b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog
+
+
 def _as_utf8(raw: bytes) -> bytes:
     """XML may be stored as UTF-16; look at its text in UTF-8 so the markers are found either way."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:2] in (b"<\0", b"\0<"):
@@ -236,65 +323,96 @@ def _as_utf8(raw: bytes) -> bytes:
     return raw
 
 
-def _sheet_extent(zf: zipfile.ZipFile, part: str, max_cells: int) -> tuple[int, int, bool]:
+def _fits_near(raw: bytes, max_cells: int) -> bool | None:
+    """Whether the sheet holds a formula, when two scans prove its rectangle within bounds; None when they cannot.
+
+    A form's sheet (addresses within Z999, each cell and row starting with its address) spans at most 1,000 rows
+    by 26 columns, so the measurement below would pass it: its addresses need not be collected one by one.
+    The sheet is looked at in the same two pieces as the measurement looks at it.
+    """
+    if _NEAR_ROWS * _NEAR_COLS > max_cells:
+        return None
+    cut = raw.rfind(b"<")
+    for text in (raw[:cut], raw[cut:]):
+        if _NOT_NEAR.search(text) or _LOOSE.search(text):
+            return None
+    return b"<f" in raw or b":f>" in raw
+
+
+def _sheet_extent(zf: zipfile.ZipFile, part: str, max_cells: int, raw: bytes | None = None) -> tuple[int, int, bool]:
     """Rows and columns of the rectangle a sheet's cells span, from its XML, before any parser fills it.
 
     python-calamine allocates the whole rectangle from the first to the last filled cell: two cells, A1 and
     XFD1048576, in a 1.5 KB file asked for 550 GB and aborted the process. So measure the rectangle first,
-    streaming the part (never more than its declared size, which the total limit has already bounded).
+    streaming the part (never more than its declared size, which the total limit has already bounded), or from
+    raw, the part already inflated whole (one step of the stream).
     """
     letters: set[bytes] = set()
     low_row = high_row = 0
     cells = addressed = rows = addressed_rows = 0
     tail = b""
     has_formula = False
+    for chunk in _steps(zf, part, raw):
+        text = tail + chunk
+        if chunk:
+            cut = text.rfind(b"<")
+            text, tail = text[:cut], text[cut:]
+        has_formula = has_formula or b"<f" in text or b":f>" in text
+        refs = _ADDRESS.findall(text)
+        cols = [c for c, _ in refs if c]
+        addressed += len(cols)
+        letters.update(c.upper() for c in set(cols))
+        addressed_rows += len(_ROW_REFS.findall(text))
+        numbers = [int(n) if len(n.lstrip(b"0")) < 10 else _FAR_AWAY for n in {r for _, r in refs}]
+        if numbers:
+            low_row = min(numbers + ([low_row] if low_row else []))
+            high_row = max(numbers + [high_row])
+        cells += len(_ANY_CELL.findall(text))
+        rows += len(_ANY_ROW.findall(text))
+        # A cell or row without an address follows the one before it, from A1 on: count each as extra width or
+        # height, and let the rectangle start at row 1 and column A (a cell with no address, then one at
+        # XFD1048576, asked for the whole sheet).
+        loose_rows, loose_cells = max(0, rows - addressed_rows), max(0, cells - addressed)
+        first_row = min(low_row, 1) if loose_rows or loose_cells else low_row
+        height = (high_row - first_row + 1 if high_row else 0) + loose_rows
+        columns = [_col_number(c) for c in letters]
+        first_col = 1 if loose_cells else min(columns, default=0)
+        width = (max(columns) - first_col + 1 if columns else 0) + loose_cells
+        if height * width > max_cells or not chunk:
+            return height, width, has_formula
+    raise AssertionError("the last step is always empty")
+
+
+def _steps(zf: zipfile.ZipFile, part: str, raw: bytes | None):
+    """A sheet's XML in steps of 4 MB, then an empty step; raw (the part inflated whole) is one step."""
+    if raw is not None:
+        yield raw
+        yield b""
+        return
     with _open_part(zf, zf.getinfo(part)) as fh:
         while True:
             try:
                 chunk = fh.read(4 << 20)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
                 raise UnsafeFile(finding("F01", "damaged_part", part=part, detail=str(exc))) from None
-            text = tail + chunk
-            if chunk:
-                cut = text.rfind(b"<")
-                text, tail = text[:cut], text[cut:]
-            has_formula = has_formula or b"<f" in text or b":f>" in text
-            refs = _ADDRESS.findall(text)
-            addressed += len(refs)
-            letters.update(c for c, _ in refs)
-            row_refs = _ROW_REFS.findall(text)
-            addressed_rows += len(row_refs)
-            numbers = [int(n) for n in {r for _, r in refs}.union(row_refs)]
-            if numbers:
-                low_row = min(numbers + ([low_row] if low_row else []))
-                high_row = max(numbers + [high_row])
-            if b":c" in text or b":row" in text:  # elements with a namespace prefix
-                cells += len(_ANY_CELL.findall(text))
-                rows += len(_ANY_ROW.findall(text))
-            else:
-                cells += text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/>")
-                rows += text.count(b"<row ") + text.count(b"<row>") + text.count(b"<row/>")
-            # cells and rows without an address follow the one before: count them as extra width and height
-            height = (high_row - low_row + 1 if high_row else 0) + max(0, rows - addressed_rows)
-            width = _span(_col_number(c) for c in letters) + max(0, cells - addressed)
-            if height * width > max_cells or not chunk:
-                return height, width, has_formula
+            yield chunk
+            if not chunk:
+                return
 
 
 def _col_number(letters: bytes) -> int:
+    if len(letters) > 6:
+        return _FAR_AWAY
     n = 0
     for ch in letters:
         n = n * 26 + ch - 64
     return n
 
 
-def _span(values) -> int:
-    values = list(values)
-    return max(values) - min(values) + 1 if values else 0
-
-
-def _read(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
-    """Inflate one part, never past limit bytes whatever its header claims."""
+def _read(zf: zipfile.ZipFile, name: str, limit: int, whole: dict[str, bytes] | None = None) -> bytes:
+    """Inflate one part, never past limit bytes whatever its header claims (or take it from those inflated whole)."""
+    if whole and name in whole and len(whole[name]) <= limit:
+        return whole[name]
     info = zf.getinfo(name)
     raw_part = _RawPart.open(zf, info)
     with raw_part if raw_part is not None else zf.open(info) as fh:
@@ -316,10 +434,10 @@ def formulas_without_value(sheet_xml: bytes) -> set[str]:
     return out
 
 
-def _sheet_names_by_part(zf: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_names_by_part(zf: zipfile.ZipFile, whole: dict[str, bytes] | None = None) -> dict[str, str]:
     try:
-        wb = _read(zf, "xl/workbook.xml", 5_000_000)
-        rels = _read(zf, "xl/_rels/workbook.xml.rels", 5_000_000)
+        wb = _read(zf, "xl/workbook.xml", 5_000_000, whole)
+        rels = _read(zf, "xl/_rels/workbook.xml.rels", 5_000_000, whole)
     except (KeyError, ValueError):
         return {}
     targets = {rid: tgt for rid, tgt in _REL_ENTRY.findall(rels)}

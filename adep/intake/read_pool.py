@@ -14,6 +14,11 @@ from adep.intake.arrivals import Arrival, Batch
 
 # Below this many files a pool costs more to start than it saves.
 POOL_THRESHOLD = 150
+# Files a worker reads per call: enough that the call's cost is small beside the reading, few enough that both
+# workers finish a batch together.
+CHUNK = 64
+# Batches being read ahead of the one the run is checking and loading: the workers never wait for the checks.
+AHEAD = 2
 
 
 def read_one(arrival: Arrival, settings: Settings) -> ReadResult:
@@ -37,12 +42,47 @@ def read_one(arrival: Arrival, settings: Settings) -> ReadResult:
         return result
 
 
+def read_chunk(arrivals: list[Arrival], settings: Settings) -> list[ReadResult]:
+    return [read_one(a, settings) for a in arrivals]
+
+
 def make_pool(settings: Settings, n_files: int) -> Executor | None:
-    """A pool of reader processes when the work is large enough to pay for it."""
+    """A pool of reader processes when the work is large enough to pay for it, its processes starting at once.
+
+    They start (a fresh interpreter each, importing the reader) while the caller opens the warehouse and looks
+    for files, instead of after.
+    """
     if settings.worker_count < 2 or n_files < POOL_THRESHOLD:
         return None
     # spawn, not fork: the flow's process runs threads (Prefect's), which fork does not copy safely.
-    return ProcessPoolExecutor(max_workers=settings.worker_count, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=settings.worker_count, mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(settings.worker_count):  # the pool starts one process per call it has no idle process for
+        pool.submit(os.getpid)
+    return pool
+
+
+def files_waiting(settings: Settings) -> int:
+    """How many entries intake/ holds at its top level: a cheap first guess of the run's size, before discovery."""
+    try:
+        with os.scandir(settings.intake_dir) as entries:
+            return sum(1 for _ in entries)
+    except OSError:
+        return 0
+
+
+def plan_batches(arrivals: list[Arrival], size: int, pool: Executor | None) -> list[Batch]:
+    """The run's batches in order of arrival; with a pool the last one is small.
+
+    Nothing overlaps the checks and loads of the last batch (the workers have nothing left to read), so a small
+    last batch shortens the part of the run that uses one core.
+    """
+    size = max(1, size)
+    tail = max(CHUNK * 2, size // 6)
+    if pool is None or len(arrivals) <= size or size <= tail:
+        return [Batch(arrivals[i:i + size]) for i in range(0, len(arrivals), size)]
+    cuts = list(range(0, len(arrivals) - tail, size))
+    bounds = cuts + [max(cuts[-1] + 1, len(arrivals) - tail), len(arrivals)]
+    return [Batch(arrivals[a:b]) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
 def read_batch(arrivals: list[Arrival], settings: Settings, pool: Executor | None = None) -> list[ReadResult]:
@@ -51,34 +91,36 @@ def read_batch(arrivals: list[Arrival], settings: Settings, pool: Executor | Non
 
 def start_reading(arrivals: list[Arrival], settings: Settings, pool: Executor | None = None):
     """Results of reading the files, in order; with a pool the work starts at once and runs while the caller does other things."""
-    work = partial(read_one, settings=settings)
     if pool is None:
+        work = partial(read_one, settings=settings)
         return (work(a) for a in arrivals)
-    chunk = max(1, min(64, len(arrivals) // (settings.worker_count * 4)))
-    return pool.map(work, arrivals, chunksize=chunk)
+    futures = [pool.submit(read_chunk, arrivals[i:i + CHUNK], settings) for i in range(0, len(arrivals), CHUNK)]
+    return (result for future in futures for result in future.result())
 
 
 class ReadAhead:
-    """Reads the next batch in the worker processes while the current one is checked and loaded."""
+    """Reads the next batches in the worker processes while the current one is checked and loaded."""
 
     def __init__(self, batches: list[Batch], settings: Settings, pool: Executor | None):
         self.batches, self.settings, self.pool = batches, settings, pool
         self.pending: dict[int, object] = {}
-        if pool is not None and batches:
-            self._start(0)
+        if pool is not None:
+            for index in range(min(AHEAD, len(batches))):
+                self._start(index)
 
     def _start(self, index: int) -> None:
         if index < len(self.batches) and index not in self.pending and self.batches[index] is not None:
             self.pending[index] = start_reading(self.batches[index].arrivals, self.settings, self.pool)
 
     def read(self, index: int) -> Batch:
-        """The batch with its files read; the next batch starts reading before this one is returned."""
+        """The batch with its files read; the batches after it start reading before this one is returned."""
         batch = self.batches[index]
         self._start(index)
         results = self.pending.pop(index, None) or start_reading(batch.arrivals, self.settings, self.pool)
-        batch.results = list(results)
         if self.pool is not None:
-            self._start(index + 1)
+            for ahead in range(index + 1, index + 1 + AHEAD):
+                self._start(ahead)
+        batch.results = list(results)
         # The caller holds the batch while it works on it; keeping it here too would grow memory with every batch.
         self.batches[index] = None
         return batch

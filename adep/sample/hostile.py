@@ -326,6 +326,17 @@ def far_apart_cells(path: Path) -> Path:
     return _zip(path, _minimal_workbook(sheet))
 
 
+def far_cell_written_oddly(path: Path, cell: bytes) -> Path:
+    """A1 and one cell at XFD1048576 whose address is written in a way XML allows but no spreadsheet program writes."""
+    return _zip(path, _minimal_workbook(_SHEET_HEAD + b'<row r="1"><c r="A1"><v>1</v></c>' + cell + b"</row>" + _SHEET_TAIL))
+
+
+def unaddressed_then_far(path: Path) -> Path:
+    """A row and a cell with no address (python-calamine puts them at A1), then a cell at XFD1048576."""
+    sheet = _SHEET_HEAD + b'<row><c><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>' + _SHEET_TAIL
+    return _zip(path, _minimal_workbook(sheet))
+
+
 # name -> (builder taking a path, file name to use, the rules a correct rejection may carry)
 HOSTILE = {
     "zip bomb, 300 MB declared": (zip_bomb, "bomb.xlsx", {"F04"}),
@@ -345,4 +356,10 @@ HOSTILE = {
     # under the default limit of 2 M cells: read (in about two seconds) and rejected for having no form table
     "sheet of a million cells": (million_cells, "huge.xlsx", {"T01", "F04"}),
     "two cells, A1 and XFD1048576": (far_apart_cells, "far.xlsx", {"F04"}),
+    # each of these once got past the measurement and aborted the reader's process
+    "XFD1048576 after a tab": (lambda p: far_cell_written_oddly(p, b'<c\tr="XFD1048576"><v>1</v></c>'), "far-tab.xlsx", {"F04"}),
+    "xfd1048576 in single quotes": (lambda p: far_cell_written_oddly(p, b"<c r='xfd1048576'><v>1</v></c>"), "far-quotes.xlsx", {"F04"}),
+    "XFD1048576 with leading zeros": (lambda p: far_cell_written_oddly(p, b'<c r="XFD0001048576"><v>1</v></c>'), "far-zeros.xlsx", {"F04"}),
+    "XFD1048576 right after a value": (lambda p: far_cell_written_oddly(p, b'<c s="0"r="XFD1048576"><v>1</v></c>'), "far-glued.xlsx", {"F04"}),
+    "a cell with no address, then XFD1048576": (unaddressed_then_far, "far-after-loose.xlsx", {"F04"}),
 }
