@@ -80,6 +80,18 @@ def small_registry(tmp_path) -> tuple[Path, dict[str, str]]:
     return path, bins
 
 
+@pytest.fixture
+def registered(home, small_registry) -> dict[str, str]:
+    """The small registry loaded into the home's warehouse; the bodies' BINs by name."""
+    from adep.registry import load_registry
+    from warehouse.db import open_writer
+
+    path, bins = small_registry
+    with open_writer(home) as con:
+        load_registry(con, path)
+    return bins
+
+
 def arrived(path: Path, when: datetime) -> Path:
     """Set a file's arrival time (its modification time), as mail saved to the folder would."""
     ts = when.timestamp()

@@ -188,14 +188,6 @@ def _interrupted_load(home: Settings) -> None:
         load_reports(check_reports(arrivals, read_batch(arrivals, home), con, home), con)  # ... and the process dies here
 
 
-@pytest.fixture
-def registered(home, small_registry):
-    path, bins = small_registry
-    with open_writer(home) as con:
-        load_registry(con, path)
-    return bins
-
-
 @pytest.mark.usefixtures("prefect_harness")
 @pytest.mark.parametrize("where", ["broken.xlsx", "from mail/broken.xlsx", b"\xce\xf2\xf7\xe5\xf2.xlsx"],
                          ids=["in intake", "in a subfolder", "name not UTF-8"])
@@ -220,7 +212,6 @@ def test_a_rejected_file_whose_filing_was_interrupted_gets_its_findings_file(hom
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_duplicate_whose_filing_was_interrupted_is_not_counted_twice(home, registered):
     from flows.intake import intake
-    from tests.intake_world import drop_report
 
     # the ledger's first row for these bytes is the copy's (its name sorts first); q3.xlsx is the duplicate
     original = drop_report(home, "q3.xlsx", registered["unit_a"])

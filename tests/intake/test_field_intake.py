@@ -24,14 +24,6 @@ AFTER_Q1 = datetime(2026, 4, 2, 9, 0, tzinfo=timezone.utc)
 AFTER_Q2 = datetime(2026, 7, 2, 9, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def registered(home, small_registry):
-    path, bins = small_registry
-    with open_writer(home) as con:
-        load_registry(con, path)
-    return bins
-
-
 def _checked(home):
     """The intake's own checks over what is now in intake/, on the warehouse: outcome, findings by file name."""
     with open_writer(home) as con:

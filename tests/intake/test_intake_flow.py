@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from adep.registry import load_registry
 from adep.forms.layout import FormLayout
 from adep.forms.writer import write_report
 from flows.intake import intake
@@ -32,14 +31,6 @@ def _log(home) -> dict[str, tuple]:
     return {r[0]: r[1:] for r in rows}
 
 
-
-
-@pytest.fixture
-def registered(home, small_registry):
-    path, bins = small_registry
-    with open_writer(home) as con:
-        load_registry(con, path)
-    return bins
 
 
 def test_a_quarter_end_to_end(home, registered):
