@@ -46,6 +46,7 @@ _LABELS = {
     "signed_on": ("қол қойылған күні", "қол қойылған күн", "дата подписания", "күні", "дата"),
 }
 TEXT_FIELDS = ("body_name", "commissioner", "phone", "signed_on")
+_LABEL_STARTS = frozenset(label[:1] for labels in _LABELS.values() for label in labels)
 
 
 def parse_period(line: str) -> tuple[int, int] | None:
@@ -144,6 +145,8 @@ def parse_date(v) -> date | None:
 
 
 def _label_of(text: str) -> str | None:
+    if text[:1].lower()[:1] not in _LABEL_STARTS:
+        return None  # no label begins with this letter
     low = text.lower()
     if "ё" in low:
         low = low.replace("ё", "е")

@@ -20,6 +20,8 @@ _CODE_LIKE = re.compile(r"^\s*([1-9]\d?(?:\.\d{1,2}){0,2})\.?\s*$")
 _WORD = re.compile(r"[^\W\d_]{4,}")
 # More rows than this between two code rows and the second starts a new block: a form's rows follow each other.
 BLOCK_GAP = 4
+_MISSING = object()
+_short_codes: dict[str, str | None] = {}  # short texts of a code column and the code each is (None: not a code)
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,11 @@ def locate_tables(grid: list[list], merged=()) -> list[Table]:
                         if code is not None:
                             prefixed.setdefault(c, {}).setdefault(code, []).append(r)
                     continue
-                code = normalize_code(v)
+                code = _short_codes.get(v, _MISSING)
+                if code is _MISSING:
+                    code = normalize_code(v)
+                    if len(_short_codes) < 4096:  # the same few texts ('1', '1.1', ...) in every file
+                        _short_codes[v] = code
             elif kind is int:
                 code = str(v) if str(v) in known_codes else None
             elif kind is date or kind is datetime:
