@@ -5,8 +5,10 @@ a later run with the stored one, so that a change made for speed is shown to cha
     python benchmarks/reader_equivalence.py              # after it: prints every difference, exits 1 if any
 
 Per file: readable, report found, fingerprint, header fields, values, blanks, cells, findings (rule, template, code,
-field, cell, parameters) and choices; per batch: the header and rule findings of the batch checks, and the
-findings file a rejected report would get.
+field, cell, parameters) and choices; per batch: the header and rule findings of the batch checks, the values
+frame that is loaded, and the findings file a rejected report would get. The files: the generated 5,000-body
+quarter of intake_benchmark.py and, when present, benchmarks/out/equivalence-extra (a quarter with many damaged
+files: make_quarter(make_registry(1500, seed=11), "2026Q3", ..., seed=11, error_share=0.4, warning_share=0.4)).
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from adep.intake.arrivals import Arrival  # noqa: E402
-from adep.intake.checks import HEADER_FIELDS, _files_frame  # noqa: E402
+from adep.intake.checks import HEADER_FIELDS, _files_frame, _values_frame  # noqa: E402
 from adep.intake.reader import read_path  # noqa: E402
 from adep.settings import Settings  # noqa: E402
 from contracts.form import codes, rules  # noqa: E402
@@ -72,6 +74,8 @@ def batch_checks(files: list[Path], results: list) -> dict:
     cells = pd.DataFrame([results[k].cells for k in readable], index=readable, columns=list(codes()))
     for key, items in rule_findings(wide, cells, rules()).items():
         out.setdefault(files[key].name, []).extend(["rule", *_finding(f)] for f in items)
+    values = _values_frame(results, readable)
+    out["(values frame)"] = [str(values.dtypes.to_dict()), values.astype(object).where(values.notna(), None).values.tolist()]
     return dict(sorted(out.items()))
 
 
