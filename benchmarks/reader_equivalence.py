@@ -7,8 +7,7 @@ a later run with the stored one, so that a change made for speed is shown to cha
 Per file: readable, report found, fingerprint, header fields, values, blanks, cells, findings (rule, template, code,
 field, cell, parameters) and choices; per batch: the header and rule findings of the batch checks, the values
 frame that is loaded, and the findings file a rejected report would get. The files: the generated 5,000-body
-quarter of intake_benchmark.py and, when present, benchmarks/out/equivalence-extra (a quarter with many damaged
-files: make_quarter(make_registry(1500, seed=11), "2026Q3", ..., seed=11, error_share=0.4, warning_share=0.4)).
+quarter of intake_benchmark.py and a quarter with many damaged files (both made once, under benchmarks/out/).
 """
 from __future__ import annotations
 
@@ -22,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from intake_benchmark import generate  # noqa: E402
 
 from adep.intake.arrivals import Arrival  # noqa: E402
 from adep.intake.checks import HEADER_FIELDS, _files_frame, _values_frame  # noqa: E402
@@ -39,6 +40,17 @@ def _finding(f) -> list:
 
 def _plain(v):
     return v.isoformat() if hasattr(v, "isoformat") else v
+
+
+def damaged_quarter() -> Path:
+    """A quarter with many damaged files (four in five), made once and reused."""
+    folder = ROOT / "benchmarks" / "out" / "equivalence-extra"
+    if not folder.exists():
+        from adep.sample.quarter import make_quarter
+        from adep.sample.registry import make_registry
+
+        make_quarter(make_registry(1500, seed=11), "2026Q3", folder, seed=11, error_share=0.4, warning_share=0.4)
+    return folder
 
 
 def read_all(files: list[Path]) -> tuple[dict, list, float]:
@@ -115,8 +127,7 @@ def main() -> None:
                     help="folders of workbooks (default: the generated 5,000-body quarter and the hostile inputs)")
     ap.add_argument("--store", action="store_true", help="store this run as the reference")
     args = ap.parse_args()
-    folders = args.folder or [p for p in (ROOT / "benchmarks/out/country-5000/files", ROOT / "benchmarks/out/equivalence-extra")
-                              if p.exists()]
+    folders = args.folder or [generate(5000) / "files", damaged_quarter()]
     files = sorted(f for folder in folders for f in folder.iterdir() if f.is_file())
     reader, results, cpu = read_all(files)
     run = dict(reader=reader, checks=batch_checks(files, results), texts=findings_texts(files, results))
