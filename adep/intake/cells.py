@@ -9,14 +9,22 @@ _SPACES = re.compile(r"\s+")
 _NUMBER_TEXT = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 # '1,000' or '1.000': a thousands separator (one thousand) or a decimal mark (one)? The text cannot say.
 _THOUSANDS_OR_DECIMAL = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
+_NUMERIC_TEXT = re.compile(r"\s*-?\d+(?:[.,]\d+)?\s*")
 
 
 def cell_ref(row: int, col: int) -> str:
     """A 0-based (row, column) as the spreadsheet names it: (16, 2) -> C17."""
-    return f"{column_letter(col)}{row + 1}"
+    letters = _LETTERS[col] if 0 <= col < _KNOWN_COLUMNS else column_letter(col)
+    return f"{letters}{row + 1}"
 
 
 def column_letter(col: int) -> str:
+    if 0 <= col < _KNOWN_COLUMNS:
+        return _LETTERS[col]
+    return _column_letter(col)
+
+
+def _column_letter(col: int) -> str:
     letters = ""
     col += 1
     while col:
@@ -27,6 +35,9 @@ def column_letter(col: int) -> str:
 
 def text_of(v) -> str:
     """A cell as one line of text: whole floats without '.0', runs of spaces as one."""
+    if type(v) is str and "  " not in v and v.isprintable():
+        # No run of spaces and no other kind of space (every space but ' ' is unprintable): nothing to join.
+        return v.strip()
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     if v is None:
@@ -35,13 +46,18 @@ def text_of(v) -> str:
 
 
 def has_letters(v) -> bool:
-    return isinstance(v, str) and any(ch.isalpha() for ch in v)
+    if not isinstance(v, str):
+        return False
+    for ch in v:
+        if ch.isalpha():
+            return True
+    return False
 
 
 def looks_numeric(v) -> bool:
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return True
-    return isinstance(v, str) and bool(re.fullmatch(r"\s*-?\d+(?:[.,]\d+)?\s*", v))
+    return isinstance(v, str) and bool(_NUMERIC_TEXT.fullmatch(v))
 
 
 def is_blank(v) -> bool:
@@ -55,6 +71,11 @@ def parse_value(v) -> tuple[int | None, bool, str | None, str | None, str]:
     12.000000000000002), 'blank' or 'dash'; each is certain. A text that could be read two ways ('1,000': one
     thousand or one) is an error, never a guess.
     """
+    kind = type(v)
+    if kind is float and v >= 0 and v.is_integer():  # the common case first: a whole count as a number
+        return int(v), False, None, None, "number"
+    if kind is str and not v:
+        return 0, True, None, None, "blank"
     if is_blank(v):
         return 0, True, None, None, "blank"
     if isinstance(v, bool) or isinstance(v, (date, datetime, time)):
@@ -83,3 +104,7 @@ def parse_value(v) -> tuple[int | None, bool, str | None, str | None, str]:
             return None, False, "V01", repr(v), basis
         return int(v), False, None, None, basis
     return None, False, "V03", str(v), "other"
+
+
+_KNOWN_COLUMNS = 702  # A..ZZ, named once: the reader names cells in every finding and choice
+_LETTERS = tuple(_column_letter(c) for c in range(_KNOWN_COLUMNS))

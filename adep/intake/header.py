@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 from adep.intake.choices import Reading
 from adep.intake.cells import cell_ref, text_of
@@ -46,6 +47,7 @@ _LABELS = {
     "signed_on": ("қол қойылған күні", "қол қойылған күн", "дата подписания", "күні", "дата"),
 }
 TEXT_FIELDS = ("body_name", "commissioner", "phone", "signed_on")
+_LABEL_STARTS = frozenset(label[:1] for labels in _LABELS.values() for label in labels)
 
 
 def parse_period(line: str) -> tuple[int, int] | None:
@@ -55,7 +57,14 @@ def parse_period(line: str) -> tuple[int, int] | None:
 
 
 def periods_in(text: str, fallback_year: int | None = None) -> tuple[set[tuple[int, int]], bool]:
-    """The quarters a text names, and whether it speaks of a period at all (so that an unread one is quoted).
+    """The quarters a text names, and whether it speaks of a period at all (so that an unread one is quoted)."""
+    named, cue = _periods_in(text, fallback_year)
+    return set(named), cue  # made from the quarters in the order found, as the set was first made
+
+
+@lru_cache(maxsize=2048)  # the same period lines ('2026 жылғы 3 тоқсан') stand in file after file
+def _periods_in(text: str, fallback_year: int | None) -> tuple[tuple[tuple[int, int], ...], bool]:
+    """The quarters a text names, and whether it speaks of a period at all.
 
     A quarter by number ('3 тоқсан', 'III квартал', 'Q3'), a run of months ('апрель-июнь', 'сәуір-маусым') or of
     dates ('с 01.04.2026 по 30.06.2026') counts only when it covers one quarter exactly, in a year the text names
@@ -64,7 +73,7 @@ def periods_in(text: str, fallback_year: int | None = None) -> tuple[set[tuple[i
     low = text.lower().replace("ё", "е")
     years = {int(y) for y in _YEAR.findall(low)}
     year = next(iter(years)) if len(years) == 1 else (fallback_year if not years else None)
-    named: set[tuple[int, int]] = set()
+    named: dict[tuple[int, int], None] = {}  # the quarters in the order found
     cue = bool(_PERIOD_LABEL.match(low))
 
     roman = text.replace("І", "I").replace("і", "i")  # the Kazakh letter І typed for a Roman I
@@ -74,14 +83,14 @@ def periods_in(text: str, fallback_year: int | None = None) -> tuple[set[tuple[i
     if quarters or re.search(_QUARTER_WORDS, low):
         cue = True
         if year is not None and len(quarters) == 1:
-            named.add((year, quarters.pop()))
+            named[(year, quarters.pop())] = None
 
     months = [_month_of(m.group(1)) for m in _MONTH_WORD.finditer(low)]
     if len(months) >= 2:
         cue = True
         q = _quarter_of_months(months[0], months[-1])
         if year is not None and q:
-            named.add((year, q))
+            named[(year, q)] = None
 
     days = _dates_in(low)
     if len(days) >= 2:
@@ -89,8 +98,8 @@ def periods_in(text: str, fallback_year: int | None = None) -> tuple[set[tuple[i
         first, last = days[0], days[-1]
         p = Period.containing(first)
         if first == p.first_day and last == p.last_day:
-            named.add((p.year, p.quarter))
-    return named, cue
+            named[(p.year, p.quarter)] = None
+    return tuple(named), cue
 
 
 def _month_of(word: str) -> int:
@@ -144,6 +153,8 @@ def parse_date(v) -> date | None:
 
 
 def _label_of(text: str) -> str | None:
+    if text[:1].lower()[:1] not in _LABEL_STARTS:
+        return None  # no label begins with this letter
     low = text.lower()
     if "ё" in low:
         low = low.replace("ё", "е")
@@ -222,13 +233,14 @@ def read_header(grid, table_rows: set[int], reading: Reading) -> None:
             header["is_consolidated"] = True
             reading.choose("is_consolidated", "yes", f"'{t[:60]}' in {cell_ref(r, c)}")
         _collect_periods(row, r, texts, line, periods, unread)
+        shown = dict(texts)
         for c, v in enumerate(row):
             if type(v) is not str:
                 # a BIN kept as a number (Excel drops its leading zero)
                 if isinstance(v, (int, float)) and not isinstance(v, bool) and 1e10 <= v < 1e12:
                     bins.append((1, bin_text(v), cell_ref(r, c)))
                 continue
-            text = _SPACES.sub(" ", v).strip()
+            text = shown.get(c, "")  # the cell's one line of text, made once for the row
             if not text:
                 continue
             low = text.lower()

@@ -20,6 +20,8 @@ _CODE_LIKE = re.compile(r"^\s*([1-9]\d?(?:\.\d{1,2}){0,2})\.?\s*$")
 _WORD = re.compile(r"[^\W\d_]{4,}")
 # More rows than this between two code rows and the second starts a new block: a form's rows follow each other.
 BLOCK_GAP = 4
+_MISSING = object()
+_short_codes: dict[str, str | None] = {}  # short texts of a code column and the code each is (None: not a code)
 
 
 @dataclass(frozen=True)
@@ -98,21 +100,25 @@ def locate_tables(grid: list[list], merged=()) -> list[Table]:
         for c, v in enumerate(row):
             # Cheap rejections first: most cells are blank, long labels, or numbers that are not codes.
             kind = type(v)
-            if kind is float:
-                code = float_codes.get(v)
-                if code is None and not v.is_integer():
-                    code = float_codes.get(round(v, 6))  # 1.1000000000000001 from a computation
-            elif kind is str:
-                if not v:
-                    continue
-                if len(v) > 8 or not v.lstrip()[:1].isdigit():
+            if kind is str:
+                if len(v) > 8:
                     if v[:1].isdigit() or v[:1].isspace():
                         m = _CODE_PREFIX.match(v)
                         code = normalize_code(m.group(1)) if m else None
                         if code is not None:
                             prefixed.setdefault(c, {}).setdefault(code, []).append(r)
                     continue
-                code = normalize_code(v)
+                # A short text is a code as typed or nothing (blank, a word, a number that is not a code): a code
+                # typed before its label needs more room than this.
+                code = _short_codes.get(v, _MISSING)
+                if code is _MISSING:
+                    code = normalize_code(v)
+                    if len(_short_codes) < 4096:  # the same few texts ('', '1', '1.1', ...) in every file
+                        _short_codes[v] = code
+            elif kind is float:
+                code = float_codes.get(v)
+                if code is None and not v.is_integer():
+                    code = float_codes.get(round(v, 6))  # 1.1000000000000001 from a computation
             elif kind is int:
                 code = str(v) if str(v) in known_codes else None
             elif kind is date or kind is datetime:
