@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import graphlib
+import hashlib
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ from adep.files import atomic_path, stale_temporaries
 from adep.settings import Settings
 from warehouse.comments import apply_comments
 from warehouse.generated import render_view
-from warehouse.queries import sql_files
+from warehouse.queries import sql as statement, sql_files
 # The transaction helper lives below this module (comments use it too); warehouse.db.transaction is the same one.
 from warehouse.transaction import transaction
 
@@ -38,17 +39,44 @@ def migrations() -> list[tuple[int, str, str]]:
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Bring the schema up to the code's version and (re)create the views; returns the schema version."""
     con.execute("create table if not exists schema_version (version integer primary key, file_name varchar, applied_at timestamptz)")
-    current = con.execute("select coalesce(max(version), 0) from schema_version").fetchall()[0][0]
+    current = start = con.execute("select coalesce(max(version), 0) from schema_version").fetchall()[0][0]
     for version, name, sql in migrations():
         if version > current:
             with transaction(con):
                 con.execute(sql)
                 con.execute("insert into schema_version values (?, ?, now())", [version, name])
             current = version
-    create_views(con)
-    seed_indicators(con)
-    apply_comments(con)
+    # Views, the indicator table and the comments are rebuilt only when what they are made from changed: every
+    # command opens the warehouse, and rebuilding them costs more than many a command's own work.
+    fingerprint = _objects_fingerprint()
+    con.execute("create table if not exists schema_objects (fingerprint varchar)")
+    migrated = current != start
+    if migrated or con.execute("select fingerprint from schema_objects").fetchall() != [(fingerprint,)]:
+        create_views(con)
+        seed_indicators(con)
+        apply_comments(con)
+        with transaction(con):
+            con.execute("delete from schema_objects")
+            con.execute("insert into schema_objects values (?)", [fingerprint])
     return current
+
+
+def _objects_fingerprint() -> str:
+    """A hash of the view files as they would be made, the column comments and the form's indicators."""
+    from contracts.form import indicators
+
+    digest = hashlib.sha256()
+    for name, text in _views_in_dependency_order():
+        digest.update(f"{name}\n{text}\n".encode())
+    digest.update(statement("comments").encode())
+    digest.update(repr(indicators()).encode())
+    return digest.hexdigest()
+
+
+def _forget_objects(con: duckdb.DuckDBPyConnection) -> None:
+    """Views made by hand (other indicators, tests): the next open makes the form's own again."""
+    con.execute("create table if not exists schema_objects (fingerprint varchar)")
+    con.execute("delete from schema_objects")
 
 
 def create_views(con: duckdb.DuckDBPyConnection, indicators=None) -> None:
@@ -56,6 +84,7 @@ def create_views(con: duckdb.DuckDBPyConnection, indicators=None) -> None:
     # A view binds the columns of what it reads when it is created, so all are dropped first (none keeps the shape
     # of an older version) and created after what they read, in one transaction (one commit, not sixty).
     ordered = _views_in_dependency_order(indicators)
+    _forget_objects(con)
     try:
         with transaction(con):
             _drop_views(con, ordered)
@@ -109,6 +138,8 @@ def seed_indicators(con: duckdb.DuckDBPyConnection, items=None) -> None:
     from contracts.form import indicators
 
     frame = pd.DataFrame([i.__dict__ for i in (indicators() if items is None else items)])
+    if items is not None:
+        _forget_objects(con)
     with transaction(con):
         con.execute("delete from core_indicators")
         con.execute("insert into core_indicators select code, parent, position, label_kk, label_ru, gloss_en from frame")

@@ -89,24 +89,13 @@ def deadline_for(period: Period, top_tier: bool) -> date:
     return period.next().first_day.replace(day=10 if top_tier else 5)
 
 
-def make_quarter(
-    registry_df: pd.DataFrame,
-    period: Period | str,
-    out_dir: str | Path,
-    seed: int = 0,
-    *,
-    error_share: float = 0.03,
-    warning_share: float = 0.05,
-    missing_share: float = 0.02,
-    late_share: float = 0.05,
-    layouts: str = "mixed",
-) -> QuarterManifest:
-    """Write one workbook per expected body into out_dir, with a share of broken, late and missing reports."""
+def make_quarter(registry_df: pd.DataFrame, period: Period | str, out_dir: str | Path, seed: int = 0,
+                 **shares) -> QuarterManifest:
+    """Write one workbook per expected body into out_dir, with a share of broken, late and missing reports
+    (shares: plan_quarter's options)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest, jobs = plan_quarter(registry_df, period, out_dir, seed, error_share=error_share,
-                                  warning_share=warning_share, missing_share=missing_share, late_share=late_share,
-                                  layouts=layouts)
+    manifest, jobs = plan_quarter(registry_df, period, out_dir, seed, **shares)
     write_all(jobs)
     return manifest
 
