@@ -21,7 +21,7 @@ from adep.forms.writer import write_report
 from contracts.form import codes
 from tests.conftest import SIGNED, arrived, clean_values, make_bin
 from warehouse.db import open_writer
-from warehouse.rollups import run_rollup
+from tests.steps import roll_up
 
 PERIODS = (Period(2025, 3), Period(2026, 1), Period(2026, 2), Period(2026, 3))
 Q3 = Period(2026, 3)
@@ -110,7 +110,7 @@ def build_world(root: Path) -> AnalystWorld:
     with open_writer(settings) as con:
         for period in PERIODS[:-1]:
             for level in ("ministry", "agency"):
-                run_rollup(con, period, level)
+                roll_up(con, period, level)
     world.rollup_run_ids.append(_flow_run_id(rollup(str(Q3), home=str(settings.home), return_state=True)))
     return world
 

@@ -10,7 +10,7 @@ from adep.periods import Period
 from contracts.form import codes
 from tests.rollup_world import Q3, World, file_quarter, make_world
 from warehouse.db import open_reader, open_writer
-from warehouse.rollups import run_rollup
+from tests.steps import roll_up
 
 M1_TREE = ["M1", "D1", "T1", "T3"]
 EVERYONE = ["M1", "D1", "T1", "T3", "M2", "T2", "L1", "A1"]
@@ -21,8 +21,8 @@ def published_world(tmp_path: Path) -> World:
     world = make_world(tmp_path)
     file_quarter(world, Q3, skip=("L1",))
     with open_writer(world.settings) as con:
-        run_rollup(con, Q3, "ministry")
-        run_rollup(con, Q3, "agency")
+        roll_up(con, Q3, "ministry")
+        roll_up(con, Q3, "agency")
     return world
 
 

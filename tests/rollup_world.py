@@ -14,13 +14,19 @@ Tree (2025; X = excluded, not expected):
     └── X1 Ministry of Defence (excluded)
 
 Every report is an .xlsx file written by adep.forms.writer, dropped in intake/ with its arrival time, and loaded by
-the intake flow, so the world holds exactly what the loader makes of it. The body's name in each header is text that
+the intake flow's own steps (tests/steps.py: the tasks' functions, without the engine), so the world holds exactly
+what the loader makes of it. A world is built once per session for each sequence of make_world and file_quarter
+calls and copied for every test that asks for it again: each test gets a home (warehouse file and folders) of its
+own. The body's name in each header is text that
 looks like a formula ('=HYPERLINK(...)'), as a hostile or careless sender might type it: outputs must keep it text. The quarters are in 2025 so that every one
 of them has ended, whenever the tests run.
 """
 from __future__ import annotations
 
+import atexit
 import random
+import shutil
+import tempfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -76,6 +82,8 @@ class World:
     names: dict[str, str]  # BIN -> label such as 'M1'
     own: dict[tuple[str, Period], dict[str, int]] = field(default_factory=dict)
     sent: int = 0
+    # the make_world and file_quarter calls that built this world, while it is nothing more (None after anything else)
+    history: tuple | None = None
 
     def send(self, name: str, period: Period, values: dict[str, int] | None = None, *, is_late: bool = False,
              consolidated: bool = False, seed: int | None = None) -> tuple[Path, dict[str, int]]:
@@ -83,6 +91,7 @@ class World:
         if values is None:
             values = random_values(seed if seed is not None else zlib.crc32(f"{name}{period}".encode()))
         self.sent += 1
+        self.history = None
         path = write_report(
             self.settings.intake_dir / f"{name} {period} {self.sent:03d}.xlsx", bin=self.bins[name], period=period,
             body_name=f'=HYPERLINK("http://x","{name}")', commissioner="Әдеп жөніндегі уәкіл", phone="+7 700 000 0000",
@@ -92,10 +101,11 @@ class World:
         return path, values
 
     def take_in(self):
-        """One run of the intake flow over everything in intake/."""
-        from flows.intake import intake
+        """One pass of the intake flow's steps over everything in intake/ (without the engine)."""
+        from tests.steps import take_in
 
-        return intake(home=str(self.settings.home))
+        self.history = None
+        return take_in(self.settings)
 
     def add_report(self, name: str, period: Period, values: dict[str, int] | None = None, *, is_late: bool = False,
                    consolidated: bool = False, seed: int | None = None) -> int:
@@ -149,13 +159,50 @@ def write_registry(path: Path, rows: list[tuple[str, ...]]) -> Path:
     return path
 
 
+_SNAPSHOTS: dict[tuple, tuple[Path, dict, int]] = {}  # history -> (copy of the home, own reports, files sent)
+_SNAPSHOT_ROOT: list[Path] = []
+
+
+def _snapshot_root() -> Path:
+    if not _SNAPSHOT_ROOT:
+        root = Path(tempfile.mkdtemp(prefix="adep-rollup-worlds-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+        _SNAPSHOT_ROOT.append(root)
+    return _SNAPSHOT_ROOT[0]
+
+
+def _save(world: World, history: tuple) -> None:
+    """Keep a copy of the world's home for the next test whose world is built by the same calls."""
+    world.history = history
+    if history not in _SNAPSHOTS:
+        copy = _snapshot_root() / f"home-{len(_SNAPSHOTS)}"
+        shutil.copytree(world.settings.home, copy, symlinks=True)
+        _SNAPSHOTS[history] = (copy, dict(world.own), world.sent)
+
+
+def _restore(world: World, history: tuple) -> bool:
+    """Make the world's home a copy of the one built by the same calls earlier in the session, if there is one."""
+    if history not in _SNAPSHOTS:
+        return False
+    copy, own, sent = _SNAPSHOTS[history]
+    shutil.rmtree(world.settings.home)
+    shutil.copytree(copy, world.settings.home, symlinks=True)
+    world.own, world.sent, world.history = dict(own), sent, history
+    return True
+
+
 def make_world(tmp_path: Path) -> World:
-    settings = load_settings(tmp_path / "home", environ={}, settle_seconds=0.0).ensure_dirs()
+    settings = load_settings(tmp_path / "home", environ={}, settle_seconds=0.0)
     bins = {name: bin_for(i) for i, name in enumerate(NAMES, start=1)}
     csv_path = write_registry(tmp_path / "registry.csv", registry_rows(bins))
-    with open_writer(settings) as con:
-        load_registry(con, csv_path)
-    return World(settings, bins, {v: k for k, v in bins.items()})
+    world = World(settings, bins, {v: k for k, v in bins.items()})
+    settings.home.mkdir(parents=True)
+    if not _restore(world, ("registry",)):
+        settings.ensure_dirs()
+        with open_writer(settings) as con:
+            load_registry(con, csv_path)
+        _save(world, ("registry",))
+    return world
 
 
 def expected_bodies(period: Period) -> list[str]:
@@ -164,8 +211,13 @@ def expected_bodies(period: Period) -> list[str]:
 
 def file_quarter(world: World, period: Period, *, skip: tuple[str, ...] = (), late: tuple[str, ...] = ()) -> None:
     """Every expected body sends its own report for the period, except those skipped; one intake run takes them in."""
+    history = None if world.history is None else world.history + ((period, tuple(skip), tuple(late)),)
+    if history is not None and _restore(world, history):
+        return
     sent = [(name, *world.send(name, period, is_late=name in late)) for name in expected_bodies(period)
             if name not in skip]
     world.take_in()
     for name, path, values in sent:
         world.record(name, period, path.name, values)
+    if history is not None:
+        _save(world, history)

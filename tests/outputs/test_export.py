@@ -13,7 +13,7 @@ from contracts.form import codes
 from tests.export_world import EVERYONE, M1_TREE, export, form_values, published_world, sheet_text, wide_rows
 from tests.rollup_world import Q2, Q3, Q4, file_quarter
 from warehouse.db import open_reader, open_writer
-from warehouse.rollups import run_rollup
+from tests.steps import roll_up
 
 
 @pytest.fixture
@@ -168,7 +168,7 @@ def test_nothing_published_names_what_is_missing(world, tmp_path):
         export(world, world.bins["M1"], tmp_path / "x.xlsx", period=Q2)
     # The ministry stage published, the agency stage not.
     with open_writer(world.settings) as con:
-        ministry = run_rollup(con, Q2, "ministry")
+        ministry = roll_up(con, Q2, "ministry")
     with pytest.raises(ExportError, match=rf"the ministry-level rollup is published \(version {ministry.version_id}\) "
                                           rf"but no agency-level rollup; run 'adep rollup {Q2} --stage agency'"):
         export(world, "agency", tmp_path / "x.xlsx", period=Q2)

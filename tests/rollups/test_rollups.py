@@ -7,9 +7,7 @@ from contracts.form import codes
 from tests.conftest import query
 from tests.rollup_world import Q2, Q3, Q4, expected_bodies, file_quarter, make_world
 from warehouse.db import open_writer
-from warehouse.rollups import run_rollup
-
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+from tests.steps import roll_up
 
 # Who sums into whom, written out by hand from the tree in rollup_world's docstring.
 MINISTRY_Q3 = {"M1": ["M1", "D1", "T1", "T3"], "M2": ["M2", "T2", "L1"], "A1": ["A1"]}
@@ -31,7 +29,7 @@ def rolled(world, level, period, bin_=None) -> dict[str, int]:
 
 def publish(world, period, *levels):
     with open_writer(world.settings) as con:
-        return [run_rollup(con, period, level) for level in levels]
+        return [roll_up(con, period, level) for level in levels]
 
 
 def test_ministry_and_agency_equal_hand_sums_with_a_missing_report(world):
@@ -169,6 +167,7 @@ def test_the_world_is_loaded_by_the_intake_not_written_beside_it(world):
     assert not list(world.settings.intake_dir.iterdir())  # every file filed away by the flow
 
 
+@pytest.mark.usefixtures("prefect_harness")
 def test_rollup_flows_run_under_prefect(world):
     from flows.rollup import rollup, rollup_agency, rollup_ministry
 

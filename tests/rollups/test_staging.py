@@ -9,9 +9,8 @@ from contracts.form import codes
 from tests.conftest import query
 from tests.rollup_world import Q2, Q3, Q4, file_quarter, make_world
 from warehouse.db import open_writer
-from warehouse.rollups import RollupRefused, run_rollup
-
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+from tests.steps import roll_up
+from warehouse.rollups import RollupRefused
 
 EVERYONE_Q3 = ["M1", "D1", "T1", "T3", "M2", "T2", "L1", "A1"]
 
@@ -23,7 +22,7 @@ def world(tmp_path):
 
 def publish(world, period, *levels):
     with open_writer(world.settings) as con:
-        return [run_rollup(con, period, level) for level in levels]
+        return [roll_up(con, period, level) for level in levels]
 
 
 def national(world, period=Q3) -> dict[str, int]:
@@ -48,12 +47,13 @@ def one_line(capsys) -> str:
     return lines[0]
 
 
+@pytest.mark.usefixtures("prefect_harness")  # the rollup flows
 def test_the_agency_stage_refuses_without_a_ministry_version(world):
     from flows.rollup import rollup_agency
 
     file_quarter(world, Q3)
     with open_writer(world.settings) as con, pytest.raises(RollupRefused, match="no ministry version is published for 2025Q3"):
-        run_rollup(con, Q3, "agency")
+        roll_up(con, Q3, "agency")
     with pytest.raises(RollupRefused, match="--stage ministry"):
         rollup_agency(str(Q3), str(world.settings.home))  # refused under the writer's lock too, not only by the command
     assert query(world.settings, "select count(*) from core_rollup_versions") == [(0,)]
@@ -137,6 +137,7 @@ def test_rollup_sources_traces_the_national_figure_to_the_files(world):
     assert sum(name.startswith("T1 ") for _, name, _ in files) == 1
 
 
+@pytest.mark.usefixtures("prefect_harness")  # the rollup flows
 def test_adep_rollup_refuses_a_quarter_with_no_report_unless_forced(world, capsys):
     file_quarter(world, Q3)
     capsys.readouterr()

@@ -14,9 +14,7 @@ from adep.periods import Period
 from tests.conftest import arrived, query
 from tests.rollup_world import Q3, Q4, file_quarter, make_world, on_time, random_values
 from warehouse.db import open_reader, open_writer
-from warehouse.rollups import run_rollup
-
-pytestmark = pytest.mark.usefixtures("prefect_harness")  # the world's reports go through the intake flow
+from tests.steps import roll_up
 
 @pytest.fixture
 def world(tmp_path):
@@ -52,15 +50,15 @@ def test_status_lists_missing_bodies_and_says_nothing_is_published(world):
 
 def test_status_says_which_published_figures_are_stale_and_why(world):
     with open_writer(world.settings) as con:
-        run_rollup(con, Q3, "ministry")
-        run_rollup(con, Q3, "agency")
+        roll_up(con, Q3, "ministry")
+        roll_up(con, Q3, "agency")
     assert "current" in render(world)
     world.add_report("L1", Q3, is_late=True)
     text = render(world)
     assert "stale" in text and "1 arrived after publication, 1 late" in text and "Аудан әкімдігі" in text
     assert "--stage ministry" in text and "--stage all" in text  # the agency stage needs a new ministry version
     with open_writer(world.settings) as con:
-        run_rollup(con, Q3, "ministry")
+        roll_up(con, Q3, "ministry")
     text = render(world)
     assert "--stage agency" in text and "--stage ministry" not in text
 
@@ -71,7 +69,7 @@ def test_status_shows_reconciliation_differences(world):
     world.add_report("M1", Q3, declared, consolidated=True)
     assert "not published" in render(world)
     with open_writer(world.settings) as con:
-        run_rollup(con, Q3, "ministry")
+        roll_up(con, Q3, "ministry")
     text = render(world)
     assert "Declared-consolidated" in text and "row 10: declared" in text and "(+2)" in text
 
@@ -170,7 +168,7 @@ def test_status_of_a_future_quarter_from_the_command_line(world, capsys):
 
 def test_publication_times_are_shown_in_the_settings_zone_and_labelled(world):
     with open_writer(world.settings) as con:
-        run_rollup(con, Q3, "ministry")
+        roll_up(con, Q3, "ministry")
         published_at = con.execute("select published_at from rollup_versions where level = 'ministry'").fetchall()[0][0]
     local = published_at.astimezone(UTC) + timedelta(hours=5)
     assert f"{local:%Y-%m-%d %H:%M} (Asia/Almaty)" in render(world)

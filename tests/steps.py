@@ -1,0 +1,48 @@
+"""The flows' steps without the engine, for building test worlds: the same task functions, in the flows' order.
+
+Each Prefect task in tasks/ is a thin wrapper over a domain function; its `.fn` is that wrapper without the engine.
+Calling them here runs exactly what the intake and rollup flows run, minus the flow run itself (no run id, no
+artifacts, no logs to the API), so a world loads in a fraction of a second and needs no Prefect server. The flows
+themselves are tested once each under the session's Prefect harness (tests/intake/test_intake_flow.py,
+tests/intake/test_rerun.py, tests/rollups/test_rollups.py, tests/warehouse/test_calendar.py).
+"""
+from __future__ import annotations
+
+from adep.intake.read_pool import ReadAhead, plan_batches
+from adep.periods import Period
+from adep.settings import Settings
+from tasks.check import check_reports
+from tasks.discover import discover_files
+from tasks.load import file_reports_away, finish_interrupted_filing, load_reports
+from tasks.read import read_reports
+from tasks.rollup import publish_rollup, stage_rollup
+from tasks.summary import IntakeSummary
+from warehouse.db import open_writer
+from warehouse.rollups import RollupResult
+
+
+def take_in(settings: Settings, run_id: str | None = None) -> IntakeSummary:
+    """One intake pass over everything now in intake/, read in this process, with the intake flow's outcome counts."""
+    summary = IntakeSummary()
+    with open_writer(settings) as con:
+        summary.recovered += finish_interrupted_filing.fn(con, settings)
+        arrivals, summary.waiting = discover_files.fn(settings)
+        reader = ReadAhead(plan_batches(arrivals, settings.batch_size, None), settings, None)
+        for index in range(len(reader.batches)):
+            batch = read_reports.fn(reader, index)
+            checked = check_reports.fn(batch, con, settings)
+            loaded = load_reports.fn(checked, con, run_id)
+            file_reports_away.fn(loaded, con, settings)
+            summary.add(loaded)
+    return summary
+
+
+def roll_up(con, period: Period, level: str, *, force: bool = False) -> RollupResult:
+    """One rollup stage for a quarter on an open writer: staged, then published, as the rollup flows do it."""
+    return publish_rollup.fn(con, stage_rollup.fn(con, period, level, force))
+
+
+def roll_up_home(settings: Settings, period: Period, *levels: str, force: bool = False) -> list[RollupResult]:
+    """The named stages in order under one hold of the warehouse (one published copy for readers at the end)."""
+    with open_writer(settings) as con:
+        return [roll_up(con, period, level, force=force) for level in levels]
