@@ -1,5 +1,9 @@
-"""A home with four quarters loaded through the real intake flow and rolled up by the real rollup flow, for the
+"""A home with four quarters loaded by the intake flow's steps and rolled up by the rollup flow's steps, for the
 analysts' tests (views, connections, the report, artifacts). Built once per session: it is only read afterwards.
+
+analyst_world is built without the engine (tests/steps.py: the tasks' own functions). analyst_world_by_flows is the
+same home built by the real intake and rollup flows under the session's Prefect harness, for the tests of what the
+flows leave in Prefect (artifacts), with the flow runs' ids.
 
 Bodies (small_registry's shape): a ministry with two territorial units, an oblast akimat, the Ministry of Defence
 (excluded). Quarters 2025Q3, 2026Q1, 2026Q2 arrive in one intake run, 2026Q3 in a second, where unit_a is late and
@@ -79,9 +83,15 @@ def _flow_run_id(state) -> str:
     return str(state.state_details.flow_run_id)
 
 
-def build_world(root: Path) -> AnalystWorld:
-    from flows.intake import intake
-    from flows.rollup import rollup
+def build_world(root: Path, *, by_flows: bool = False) -> AnalystWorld:
+    from tests.steps import take_in, roll_up_home
+
+    def intake(home: str) -> str | None:
+        if not by_flows:
+            take_in(settings)
+            return None
+        from flows.intake import intake as intake_flow
+        return _flow_run_id(intake_flow(home=home, return_state=True))
 
     settings = load_settings(root / "home", environ={}, settle_seconds=0.0).ensure_dirs()
     bins = {name: make_bin(i) for i, (name, *_) in enumerate(BODIES, start=1)}
@@ -96,7 +106,7 @@ def build_world(root: Path) -> AnalystWorld:
     for period in PERIODS[:3]:
         for name in FILERS:
             _send(world, name, period, _values(name, period))
-    world.intake_run_ids.append(_flow_run_id(intake(home=str(settings.home), return_state=True)))
+    world.intake_run_ids.append(intake(str(settings.home)))
 
     broken = _values("unit_b", Q3)
     broken["2.1"] = broken["2"] + 5  # R03: outreach meetings exceed personal receptions (an error)
@@ -104,23 +114,38 @@ def build_world(root: Path) -> AnalystWorld:
     _send(world, "unit_a", Q3, _values("unit_a", Q3), late=True)
     for name in ("ministry", "akimat"):
         _send(world, name, Q3, _values(name, Q3))
-    world.intake_run_ids.append(_flow_run_id(intake(home=str(settings.home), return_state=True)))
+    world.intake_run_ids.append(intake(str(settings.home)))
 
-    # Earlier quarters are rolled up without the engine (the same code, faster); the quarter in view by the flow.
+    # Earlier quarters are rolled up without the engine (the same code, faster); the quarter in view by the flow
+    # when the world is built by the flows.
     with open_writer(settings) as con:
         for period in PERIODS[:-1]:
             for level in ("ministry", "agency"):
                 roll_up(con, period, level)
-    world.rollup_run_ids.append(_flow_run_id(rollup(str(Q3), home=str(settings.home), return_state=True)))
+    if by_flows:
+        from flows.rollup import rollup
+        world.rollup_run_ids.append(_flow_run_id(rollup(str(Q3), home=str(settings.home), return_state=True)))
+    else:
+        roll_up_home(settings, Q3, "ministry", "agency")
     return world
 
 
+# Built once per session, whichever test module asks first (a fixture imported into several modules would be
+# built once per module).
 _WORLD: dict[str, AnalystWorld] = {}
 
 
 @pytest.fixture
-def analyst_world(prefect_harness, tmp_path_factory) -> AnalystWorld:
-    """The loaded home, built on first use in the session (the session's Prefect harness runs its flows)."""
-    if "world" not in _WORLD:
-        _WORLD["world"] = build_world(tmp_path_factory.mktemp("analyst_world"))
-    return _WORLD["world"]
+def analyst_world(tmp_path_factory) -> AnalystWorld:
+    """The loaded home, built on first use in the session by the flows' steps; the tests only read it."""
+    if "steps" not in _WORLD:
+        _WORLD["steps"] = build_world(tmp_path_factory.mktemp("analyst_world"))
+    return _WORLD["steps"]
+
+
+@pytest.fixture
+def analyst_world_by_flows(prefect_harness, tmp_path_factory) -> AnalystWorld:
+    """The same home built by the real intake and rollup flows (the session's Prefect harness runs them)."""
+    if "flows" not in _WORLD:
+        _WORLD["flows"] = build_world(tmp_path_factory.mktemp("analyst_world_by_flows"), by_flows=True)
+    return _WORLD["flows"]

@@ -7,7 +7,7 @@ from uuid import UUID
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
-from tests.analyst_world import Q3, analyst_world  # noqa: F401 (fixture)
+from tests.analyst_world import Q3, analyst_world, analyst_world_by_flows  # noqa: F401 (fixtures)
 from tasks.artifacts import publish_intake_artifacts, publish_rollup_artifact, rollup_markdown
 from tasks.summary import IntakeSummary
 from warehouse.connect import connect
@@ -25,8 +25,8 @@ def table(artifact) -> list[dict]:
     return json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
 
 
-def test_an_intake_run_publishes_its_outcomes_and_findings(analyst_world):
-    world = analyst_world
+def test_an_intake_run_publishes_its_outcomes_and_findings(analyst_world_by_flows):
+    world = analyst_world_by_flows
     found = artifacts_of(world.intake_run_ids[1])  # the 2026Q3 run: three good reports, one broken
     assert {"intake-outcomes", "intake-findings"} <= set(found)
     outcomes = {row["file"]: row for row in table(found["intake-outcomes"])}
@@ -42,8 +42,8 @@ def test_an_intake_run_publishes_its_outcomes_and_findings(analyst_world):
     assert found["intake-outcomes"].type == "table"
 
 
-def test_each_rollup_stage_publishes_a_markdown_summary(analyst_world):
-    world = analyst_world
+def test_each_rollup_stage_publishes_a_markdown_summary(analyst_world_by_flows):
+    world = analyst_world_by_flows
     con = connect(world.settings)
     try:
         runs = dict(con.execute("select level, flow_run_id from rollup_versions where year = 2026 and quarter = 3 "
