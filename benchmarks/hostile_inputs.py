@@ -4,7 +4,8 @@
 
 Each file is built in a temporary folder (adep/sample/hostile.py) and read by adep.intake.reader.read_path in a
 fresh process (adep/intake/probe.py, capped at 2 GB of address space), so the peak memory is that file's
-alone. Prints a table and one JSON line.
+alone. Each time is also given as a share of the budget of 5 s a hostile file may take to be rejected (a ratio
+above 1 is over it). Prints a table and one JSON line.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adep.sample.hostile import HOSTILE  # noqa: E402
+
+BUDGET_SECONDS = 5.0
 
 
 def probe(path: Path) -> dict:
@@ -35,12 +38,14 @@ def main() -> None:
             path = build(Path(tmp) / name)
             got = probe(path)
             rows.append(dict(kind=kind, file_bytes=path.stat().st_size, ms=round(got["seconds"] * 1000, 1),
+                             of_budget=round(got["seconds"] / BUDGET_SECONDS, 3),
                              peak_mb=round(got["peak_kb"] / 1024, 1), over_baseline_mb=round((got["peak_kb"] - got["baseline_kb"]) / 1024, 1),
                              rule=",".join(got["rules"]), message=got["message"][:90]))
             path.unlink()
-    print(f"{'input':36} {'file bytes':>12} {'ms':>8} {'peak MB':>8} {'+MB':>6}  rule  message")
+    print(f"{'input':36} {'file bytes':>12} {'ms':>8} {'/budget':>8} {'peak MB':>8} {'+MB':>6}  rule  message")
     for r in rows:
-        print(f"{r['kind']:36} {r['file_bytes']:>12,} {r['ms']:>8} {r['peak_mb']:>8} {r['over_baseline_mb']:>6}  {r['rule']:5} {r['message']}")
+        print(f"{r['kind']:36} {r['file_bytes']:>12,} {r['ms']:>8} {r['of_budget']:>8} {r['peak_mb']:>8} "
+              f"{r['over_baseline_mb']:>6}  {r['rule']:5} {r['message']}")
     print(json.dumps(rows, ensure_ascii=False))
 
 

@@ -107,6 +107,7 @@ def test_check_without_a_registry_is_one_plain_line(tmp_path, capsys):
     assert "the registry in" in capsys.readouterr().out
 
 
+@pytest.mark.process
 def test_check_runs_without_the_workflow_engine(tmp_path, registered_home):
     home, bins = registered_home
     files = _files(tmp_path, bins)

@@ -17,6 +17,8 @@ from adep.settings import load_settings
 from tests.intake_world import PrefectServer, drop_report, query, write_registry
 from tests.server_world import Worker, adep, adep_env, wait_for
 
+pytestmark = pytest.mark.server  # a Prefect server with credentials and a real worker
+
 AUTH = "adep-operator:correct-horse-battery"
 ALMATY = ZoneInfo("Asia/Almaty")
 POOL = "adep-service"

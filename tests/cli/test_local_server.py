@@ -21,6 +21,8 @@ from warehouse.db import writer_lock
 from tests.server_world import (adep, adep_env, adep_started, dump_dom, is_gone, listening_addresses, processes_in,
                                 wait_for)
 
+pytestmark = pytest.mark.server  # each test drives a home's own Prefect server
+
 STARTING = "Starting adep's local Prefect server for this home"
 
 
@@ -87,6 +89,7 @@ def test_the_ui_asks_its_own_server_for_the_api(world):
         assert json.loads(resp.read())["api_url"] == server.api_url
 
 
+@pytest.mark.browser
 def test_deploy_registers_the_deployments_and_the_ui_at_the_printed_address_shows_them(world):
     settings, env, _, tmp = world
     result = adep(settings.home, env, "deploy", "--pool", "adep-local")

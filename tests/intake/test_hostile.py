@@ -1,4 +1,7 @@
-"""Hostile and broken input: each file rejected within seconds and bounded memory, the rest of the run unharmed."""
+"""Hostile and broken input: each file rejected in bounded memory, the rest of the run unharmed.
+
+How long each rejection takes is measured by benchmarks/hostile_inputs.py (against a budget of a few seconds).
+"""
 from __future__ import annotations
 
 import json
@@ -16,7 +19,6 @@ from tests.conftest import ON_TIME, arrived, clean_values, make_bin
 from adep.sample.hostile import HOSTILE, good_report, macro_workbook
 from tests.intake_world import ROOT, drop_report, query, registered_home, sha256, stored_files
 
-SECONDS = 5.0
 # The reader's own process sits near 25 MB; a sheet of a million cells, read to the end, takes about 110 MB.
 PEAK_MB = 400
 LIMITS = dict(max_file_bytes=Settings().max_file_bytes, max_inflated_bytes=Settings().max_inflated_bytes,
@@ -31,6 +33,7 @@ def probe(path) -> dict:
     return json.loads(done.stdout)
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("kind", list(HOSTILE))
 def test_each_hostile_file_is_rejected_quickly_in_bounded_memory(tmp_path, kind):
     build, name, rules = HOSTILE[kind]
@@ -39,7 +42,6 @@ def test_each_hostile_file_is_rejected_quickly_in_bounded_memory(tmp_path, kind)
     assert got["readable"] is False or got["rules"], got
     assert got["rules"] and set(got["rules"]) <= rules, got
     assert got["message"]
-    assert got["seconds"] < SECONDS, got
     assert got["peak_kb"] < PEAK_MB * 1024, got
 
 

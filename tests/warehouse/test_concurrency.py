@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import clean_values
 from tests.intake_world import ROOT, drop_report, engine_env, query, registered_home, stored_files
+from tests.server_world import wait_for
 from warehouse.db import WarehouseBusy, open_writer, writer_lock
 
 
@@ -30,12 +31,33 @@ def _adep(home, api_url, *args, wait: bool = True, **popen):
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
 
 
+def _has_open(pid: int, path) -> bool:
+    """Whether a process has a file open (its descriptors, as /proc lists them)."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == str(path):
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def _ledger(home) -> list[tuple]:
     return query(home.warehouse_path, "select file_name, status, stored_path from core_files order by file_id")
 
 
-def test_the_lock_waits_then_says_who_holds_it(home):
+def test_the_lock_waits_then_says_who_holds_it(home, monkeypatch):
+    """How long the wait takes is measured by benchmarks/writer_lock_and_readers.py; here, that it waits at all."""
+    import warehouse.db
+
     released = threading.Event()
+    slept = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(warehouse.db.time, "sleep", lambda s: (slept.append(s), real_sleep(s)))
 
     def hold():
         with writer_lock(home):
@@ -43,13 +65,16 @@ def test_the_lock_waits_then_says_who_holds_it(home):
 
     holder = threading.Thread(target=hold)
     holder.start()
-    time.sleep(0.2)
+    wait_for(lambda: home.lock_path.exists() and home.lock_path.read_text() == f"adep process {os.getpid()}",
+             10, "the holder to take the lock", step=0.01)
     try:
-        started = time.monotonic()
         with pytest.raises(WarehouseBusy, match=rf"being written by adep process {os.getpid()}.*analysts can keep reading"):
             with writer_lock(home, wait_seconds=0.5):
                 pass
-        assert 0.5 <= time.monotonic() - started < 2
+        assert slept, "refused at once instead of waiting"
+        with pytest.raises(WarehouseBusy):
+            with writer_lock(home, wait_seconds=0):
+                pass
     finally:
         released.set()
         holder.join()
@@ -57,6 +82,7 @@ def test_the_lock_waits_then_says_who_holds_it(home):
         pass
 
 
+@pytest.mark.process
 def test_an_intake_while_another_writer_holds_the_warehouse_stops_clearly_and_changes_nothing(home, api_url):
     units = registered_home(home, 3)
     for k, b in enumerate(units):
@@ -71,6 +97,7 @@ def test_an_intake_while_another_writer_holds_the_warehouse_stops_clearly_and_ch
     assert _ledger(home) == before
 
 
+@pytest.mark.process
 def test_an_intake_told_to_wait_queues_behind_the_writer(home, api_url):
     units = registered_home(home, 3)
     for k, b in enumerate(units):
@@ -85,7 +112,9 @@ def test_an_intake_told_to_wait_queues_behind_the_writer(home, api_url):
     holder.start()
     try:
         queued = _adep(home, api_url, "intake", "--wait", "60", wait=False)
-        time.sleep(6)  # long enough for the command to start and find the lock taken
+        # the command has started and opened the lock file, which the rollup holds: it is waiting for it
+        wait_for(lambda: queued.poll() is not None or _has_open(queued.pid, home.lock_path), 120,
+                 "the queued intake to try the lock", step=0.1)
         assert queued.poll() is None, queued.communicate()[0]
     finally:
         release.set()
@@ -95,6 +124,7 @@ def test_an_intake_told_to_wait_queues_behind_the_writer(home, api_url):
     assert [s for _, s, _ in _ledger(home)] == ["loaded"] * 3
 
 
+@pytest.mark.process
 def test_two_intakes_at_once_load_each_file_once(home, api_url):
     units = registered_home(home, 60)
     for k, b in enumerate(units):
@@ -109,6 +139,7 @@ def test_two_intakes_at_once_load_each_file_once(home, api_url):
     assert query(home.warehouse_path, "select count(*) from report_values") == [(60 * 40,)]
 
 
+@pytest.mark.process
 def test_an_intake_during_a_rollup_queues_or_stops_clearly(home, api_url):
     units = registered_home(home, 20)
     for k, b in enumerate(units):
@@ -128,6 +159,7 @@ def test_an_intake_during_a_rollup_queues_or_stops_clearly(home, api_url):
     assert query(home.warehouse_path, "select count(*) from report_values") == [(20 * 40,)]
 
 
+@pytest.mark.process
 def test_analysts_read_the_published_copy_without_a_failure_while_intakes_run(home, api_url, tmp_path):
     units = registered_home(home, 90)
     stop = tmp_path / "stop"
@@ -150,5 +182,5 @@ def test_analysts_read_the_published_copy_without_a_failure_while_intakes_run(ho
     values = [x["values"] for x in lines]
     assert files == sorted(files) and values == sorted(values), "a count went down"
     assert files[0] == 0 and files[-1] == 90 and values[-1] == 90 * 40
-    assert max(x["seconds"] for x in lines) < 2, "a reader waited"
+    # how long the reads take is measured by benchmarks/writer_lock_and_readers.py
     assert {v for v in values} <= {0, 30 * 40, 60 * 40, 90 * 40}, "the reader saw half a run"
