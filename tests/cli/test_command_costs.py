@@ -10,6 +10,7 @@ import sys
 import time
 
 import duckdb
+import pytest
 
 from adep.intake import arrivals
 from tests.intake_world import ROOT, write_registry

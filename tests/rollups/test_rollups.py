@@ -184,3 +184,14 @@ def test_rollup_flows_run_under_prefect(world):
     assert national.published and national.based_on_version_id == again.version_id
     assert rolled(world, "agency", Q3) == world.sum_of(EVERYONE_Q3, Q3)
     assert query(world.settings, "select count(*) from rollup_versions where flow_run_id <> ''") == [(4,)]
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_scheduled_close_quarter_flow_runs_the_named_stage_under_prefect(world):
+    from flows.schedule import close_quarter
+
+    file_quarter(world, Q3, skip=("L1",))
+    (ministry,) = close_quarter("ministry", str(Q3), str(world.settings.home), wait_seconds=0)
+    assert (ministry.level, ministry.published, ministry.covered_count) == ("ministry", True, 7)
+    assert rolled(world, "ministry", Q3, world.bins["M1"]) == world.sum_of(MINISTRY_Q3["M1"], Q3)
+    assert query(world.settings, "select count(*) from rollup_versions where level = 'agency'") == [(0,)]
