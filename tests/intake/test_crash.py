@@ -190,11 +190,10 @@ def _interrupted_load(home: Settings) -> None:
         load_reports(check_reports(arrivals, read_batch(arrivals, home), con, home), con)  # ... and the process dies here
 
 
-@pytest.mark.usefixtures("prefect_harness")
 @pytest.mark.parametrize("where", ["broken.xlsx", "from mail/broken.xlsx", b"\xce\xf2\xf7\xe5\xf2.xlsx"],
                          ids=["in intake", "in a subfolder", "name not UTF-8"])
 def test_a_rejected_file_whose_filing_was_interrupted_gets_its_findings_file(home, registered, where):
-    from flows.intake import intake
+    from tests.steps import take_in
 
     broken = clean_values()
     broken["2.1"] = broken["2"] + 5  # R03, an error
@@ -203,7 +202,7 @@ def test_a_rejected_file_whose_filing_was_interrupted_gets_its_findings_file(hom
     arrived(good_report(path, registered["unit_a"], broken), ON_TIME)
     _interrupted_load(home)
 
-    summary = intake(home=str(home.home))
+    summary = take_in(home)
 
     assert summary.recovered == 1 and not path.exists()
     (stored,) = [r[0] for r in query(home.warehouse_path, "select stored_path from core_files")]
@@ -211,9 +210,8 @@ def test_a_rejected_file_whose_filing_was_interrupted_gets_its_findings_file(hom
     assert "R03" in (home.home / (stored + ".findings.txt")).read_text(encoding="utf-8")
 
 
-@pytest.mark.usefixtures("prefect_harness")
 def test_a_duplicate_whose_filing_was_interrupted_is_not_counted_twice(home, registered):
-    from flows.intake import intake
+    from tests.steps import take_in
 
     # the ledger's first row for these bytes is the copy's (its name sorts first); q3.xlsx is the duplicate
     original = drop_report(home, "q3.xlsx", registered["unit_a"])
@@ -221,7 +219,7 @@ def test_a_duplicate_whose_filing_was_interrupted_is_not_counted_twice(home, reg
     _interrupted_load(home)
     assert query(home.warehouse_path, "select count(*) from core_files") == [(2,)]
 
-    summary = intake(home=str(home.home))
+    summary = take_in(home)
 
     assert os.listdir(home.intake_dir) == []
     assert query(home.warehouse_path, "select count(*) from core_files") == [(2,)]

@@ -13,8 +13,8 @@ from adep.intake.checks import check_reports
 from adep.intake.read_pool import read_batch
 from adep.outputs.findings_file import format_findings
 from adep.registry import load_registry
-from flows.intake import intake
 from tests.conftest import arrived, clean_values, make_bin, query
+from tests.steps import take_in
 from tests.field_workbooks import Sheet, form_rows, value_cell, write_openpyxl, write_xlsxwriter
 from warehouse.db import open_writer
 
@@ -41,13 +41,12 @@ def _q1_values() -> dict[str, int]:
     return v
 
 
-@pytest.mark.usefixtures("prefect_harness")
 def test_a_file_supersedes_only_the_report_of_the_period_it_was_read_for(home, registered):
     """Last quarter's sheet kept hidden in this quarter's file must not replace last quarter's report."""
     bin_ = registered["unit_a"]
     genuine_q1 = _q1_values()
     arrived(write_openpyxl(home.intake_dir / "q1.xlsx", [Sheet("1-әу", form_rows(genuine_q1, period=Q1, bin_=bin_))]), AFTER_Q1)
-    intake(home=str(home.home))
+    take_in(home)
 
     stale_q1 = dict(genuine_q1, **{"8": genuine_q1["8"] + 7})
     q2 = clean_values()
@@ -57,7 +56,7 @@ def test_a_file_supersedes_only_the_report_of_the_period_it_was_read_for(home, r
     arrived(write_openpyxl(home.intake_dir / "two quarters.xlsx", [
         Sheet("I тоқсан", form_rows(stale_q1, period=Q1, bin_=bin_)),
         Sheet("II тоқсан", form_rows(q2, period=Q2, bin_=bin_))]), AFTER_Q2)
-    intake(home=str(home.home))
+    take_in(home)
 
     log = dict(query(home, "select file_name, status || ' ' || coalesce(year || 'Q' || quarter, '-') from intake_log"))
     assert log == {"q1.xlsx": "loaded 2026Q1", "q2 with old sheet.xlsx": "loaded 2026Q2", "two quarters.xlsx": "rejected -"}

@@ -5,12 +5,9 @@ import pytest
 
 from adep.registry import load_registry
 from adep.forms.writer import write_report
-from flows.intake import intake
-from flows.rollup import rollup
 from tests.conftest import query, ON_TIME, ONE_DAY, PERIOD, SIGNED, arrived, clean_values
+from tests.steps import roll_up_home, take_in
 from warehouse.db import open_writer
-
-pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 
@@ -27,10 +24,10 @@ def test_figures_trace_back_to_files_and_files_to_their_history(home, small_regi
     send("ministry.xlsx", "ministry", 0)
     send("unit a.xlsx", "unit_a", 1)
     send("unit b first.xlsx", "unit_b", 2)
-    intake(home=str(home.home))
+    take_in(home)
     send("unit b revised.xlsx", "unit_b", 3, ON_TIME + ONE_DAY)
-    intake(home=str(home.home))
-    rollup(str(PERIOD), "all", str(home.home))
+    take_in(home)
+    roll_up_home(home, PERIOD, "ministry", "agency")
 
     figures = query(home, "select level, bin, code, value from rollup_values where level = 'ministry' and bin = ?",
                     [bins["ministry"]], frame=True)

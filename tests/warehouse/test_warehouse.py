@@ -9,7 +9,7 @@ import pytest
 from adep.registry import load_registry
 from adep.forms.writer import write_report
 from contracts.form import rules
-from flows.intake import intake
+from tests.steps import take_in
 from tests.conftest import ON_TIME, PERIOD, SIGNED, arrived, clean_values, query
 from warehouse.db import WarehouseBusy, migrations, open_reader, open_writer, writer_lock
 
@@ -43,7 +43,6 @@ def test_a_second_writer_is_told_plainly_and_readers_are_not_blocked(home):
         reader.close()
 
 
-@pytest.mark.usefixtures("prefect_harness")
 def test_an_operator_can_make_a_warning_an_error(home, small_registry):
     path, bins = small_registry
     with open_writer(home) as con:
@@ -57,6 +56,6 @@ def test_an_operator_can_make_a_warning_an_error(home, small_registry):
     values["1"] += 1  # breaks only R02 (1.1 + 1.2 == 1), a warning in the form's own rules
     arrived(write_report(home.intake_dir / "a.xlsx", bin=bins["unit_a"], period=PERIOD, body_name="A", commissioner="B",
                          phone="1", signed_on=SIGNED, values=values), ON_TIME)
-    intake(home=str(home.home))
+    take_in(home)
     assert query(home, "select status from intake_log") == [("rejected",)]
     assert query(home, "select rule, severity from findings") == [("R02", "error")]
