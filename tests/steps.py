@@ -14,7 +14,9 @@ from adep.settings import Settings
 from tasks.check import check_reports
 from tasks.discover import discover_files
 from tasks.load import file_reports_away, finish_interrupted_filing, load_reports
+from adep.intake.read_pool import read_batch
 from tasks.read import read_reports
+from tasks.rerun import record_attempts, refile_reports, select_files_to_rerun
 from tasks.rollup import publish_rollup, stage_rollup
 from tasks.summary import IntakeSummary
 from warehouse.db import open_writer
@@ -34,6 +36,27 @@ def take_in(settings: Settings, run_id: str | None = None) -> IntakeSummary:
             loaded = load_reports.fn(checked, con, run_id)
             file_reports_away.fn(loaded, con, settings)
             summary.add(loaded)
+    return summary
+
+
+def rerun_files(settings: Settings, file_ids: list[int] | None = None, *, failed: bool = False,
+                period: Period | None = None, force: bool = False, run_id: str | None = None) -> IntakeSummary:
+    """One pass of the rerun flow's steps: the rejected files chosen (by id, or failed=True for those a change could
+    help), checked again, their attempts recorded and the files moved, with the rerun flow's outcome counts."""
+    if not file_ids and not failed:
+        raise ValueError("say which files to rerun: their ids, or failed=True for all rejected files")
+    summary = IntakeSummary()
+    with open_writer(settings) as con:
+        summary.recovered += finish_interrupted_filing.fn(con, settings)
+        batch, ids, skipped = select_files_to_rerun.fn(con, settings, file_ids or None,
+                                                       (period.year, period.quarter) if period else None, force)
+        summary.add_skipped(skipped.reason)
+        if ids:
+            batch.results = read_batch(batch.arrivals, settings)
+            checked = check_reports.fn(batch, con, settings, rerun_ids=ids)
+            checked = record_attempts.fn(checked, con, ids, run_id)
+            refile_reports.fn(checked, con, settings)
+            summary.add(checked)
     return summary
 
 

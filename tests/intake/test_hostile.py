@@ -34,6 +34,7 @@ def probe(path) -> dict:
 
 
 @pytest.mark.process
+@pytest.mark.process
 @pytest.mark.parametrize("kind", list(HOSTILE))
 def test_each_hostile_file_is_rejected_quickly_in_bounded_memory(tmp_path, kind):
     build, name, rules = HOSTILE[kind]
@@ -111,6 +112,7 @@ def _stage_hostile_run(home: Settings, tmp_path, pool: bool) -> dict:
     return dict(good=good, hostile=hostile, specials=specials, target=target, before=before, copies=copies)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("prefect_harness")
 @pytest.mark.parametrize("pool", [False, True], ids=["in process", "worker pool"])
 def test_a_run_full_of_hostile_files_still_loads_the_good_ones(home, tmp_path, pool):

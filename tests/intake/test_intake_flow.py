@@ -1,4 +1,5 @@
-"""The intake flow end to end under Prefect, on a real DuckDB file and real workbooks."""
+"""The intake flow end to end under Prefect, on a real DuckDB file and real workbooks; the rules of a pass (duplicates,
+supersession, recovery) through the flow's own steps without the engine (tests/steps.py)."""
 from __future__ import annotations
 
 import shutil
@@ -15,9 +16,8 @@ from adep.intake.arrivals import discover
 from warehouse.ledger import load_reports
 from adep.intake.read_pool import read_batch
 from tests.conftest import query, make_bin, LATE, ON_TIME, ONE_DAY, PERIOD, SIGNED, arrived, clean_values
+from tests.steps import take_in
 from warehouse.db import open_writer
-
-pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 def _report(home, name, bin_, values=None, layout=FormLayout(), when=ON_TIME, period=PERIOD):
@@ -33,6 +33,7 @@ def _log(home) -> dict[str, tuple]:
 
 
 
+@pytest.mark.usefixtures("prefect_harness")
 def test_a_quarter_end_to_end(home, registered):
     bins = registered
     warned = clean_values()
@@ -80,11 +81,11 @@ def test_the_same_bytes_again_are_a_duplicate_and_a_new_file_supersedes(home, re
     first = _report(home, "q3.xlsx", bins["unit_a"])
     kept = home.home / "kept.xlsx"
     shutil.copy(first, kept)
-    intake(home=str(home.home))
+    take_in(home)
     shutil.copy(kept, home.intake_dir / "q3 again.xlsx")
     corrected = clean_values(2)
     _report(home, "q3 corrected.xlsx", bins["unit_a"], corrected)
-    intake(home=str(home.home))
+    take_in(home)
 
     log = _log(home)
     assert log["q3.xlsx"][0] == "superseded"
@@ -98,9 +99,9 @@ def test_the_same_bytes_again_are_a_duplicate_and_a_new_file_supersedes(home, re
 
 def test_a_second_pass_over_an_empty_folder_changes_nothing(home, registered):
     _report(home, "a.xlsx", registered["unit_a"])
-    intake(home=str(home.home))
+    take_in(home)
     before = query(home, "select * from intake_log order by file_id")
-    summary = intake(home=str(home.home))
+    summary = take_in(home)
     assert summary.files == 0
     assert query(home, "select * from intake_log order by file_id") == before
 
@@ -135,7 +136,7 @@ def test_an_interrupted_filing_is_finished_by_the_next_run(home, registered):
         load_reports(batch, con)  # ... and the process dies before file_away
     assert len(list(home.intake_dir.iterdir())) == 2
 
-    summary = intake(home=str(home.home))
+    summary = take_in(home)
 
     assert summary.recovered == 2 and summary.files == 2
     assert list(home.intake_dir.iterdir()) == []
@@ -147,10 +148,10 @@ def test_an_interrupted_filing_is_finished_by_the_next_run(home, registered):
 def test_an_older_arrival_loaded_later_does_not_replace_the_report_in_force(home, registered):
     """The later arrival is in force, whatever order the files were loaded in (and so whatever their ledger ids)."""
     _report(home, "revised.xlsx", registered["unit_a"], clean_values(1), when=ON_TIME + ONE_DAY)
-    intake(home=str(home.home))
+    take_in(home)
     # the first version, mailed earlier, reaches intake/ only now: a higher ledger id, an earlier arrival
     _report(home, "first.xlsx", registered["unit_a"], clean_values(2), when=ON_TIME)
-    summary = intake(home=str(home.home))
+    summary = take_in(home)
 
     ids = dict(query(home, "select file_name, file_id from core_files"))
     assert ids["first.xlsx"] > ids["revised.xlsx"]

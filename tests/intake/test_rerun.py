@@ -1,4 +1,7 @@
-"""Rerunning rejected files after the registry is fixed; every attempt stays in the ledger."""
+"""Rerunning rejected files after the registry is fixed; every attempt stays in the ledger.
+
+The rerun flow runs under Prefect in the first test and through the command line; the other rules of a rerun are
+tested through the flows' own steps without the engine (tests/steps.py)."""
 from __future__ import annotations
 
 import re
@@ -11,13 +14,13 @@ from flows.intake import intake
 from flows.rerun import rerun
 from warehouse.ledger import NothingToRerun
 from tests.conftest import query, ON_TIME, ONE_DAY, PERIOD, SIGNED, arrived, clean_values, make_bin
+from tests.steps import rerun_files, take_in
 from warehouse.db import open_writer
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 
-
+@pytest.mark.usefixtures("prefect_harness")
 def test_a_file_rejected_for_an_unknown_body_loads_after_the_registry_is_fixed(home, small_registry, tmp_path):
     path, bins = small_registry
     newcomer = make_bin(77)
@@ -57,14 +60,14 @@ def test_a_file_still_wrong_stays_rejected_with_a_new_attempt(home, small_regist
     broken["2.1"] = broken["2"] + 1
     arrived(write_report(home.intake_dir / "b.xlsx", bin=bins["unit_a"], period=PERIOD, body_name="A", commissioner="B",
                          phone="1", signed_on=SIGNED, values=broken), ON_TIME)
-    intake(home=str(home.home))
+    take_in(home)
     (file_id,), = query(home, "select file_id from core_files")
-    summary = rerun(file_ids=[file_id], home=str(home.home))
+    summary = rerun_files(home, [file_id])
     assert summary.rejected == 1
     assert query(home, "select status, attempt_count from core_files") == [("rejected", 2)]
     assert query(home, "select attempt from findings") == [(2,)]
     with pytest.raises(NothingToRerun):
-        rerun(file_ids=[file_id + 100], home=str(home.home))
+        rerun_files(home, [file_id + 100])
 
 
 def test_an_outlier_is_a_warning_not_a_rejection(home, small_registry):
@@ -75,9 +78,6 @@ def test_an_outlier_is_a_warning_not_a_rejection(home, small_registry):
     from datetime import datetime, timezone
 
     settings = home.with_(outlier_min_history=2)
-    from flows.intake import run_intake
-    from prefect import flow
-
     for q in (1, 2, 3):  # each quarter arrives and is loaded in its own time
         period = Period(2026, q)
         values = clean_values()
@@ -86,7 +86,7 @@ def test_an_outlier_is_a_warning_not_a_rejection(home, small_registry):
         when = datetime.combine(period.next().first_day, datetime.min.time(), tzinfo=timezone.utc).replace(day=2)
         arrived(write_report(home.intake_dir / f"q{q}.xlsx", bin=bins["unit_a"], period=period, body_name="A",
                              commissioner="B", phone="1", signed_on=SIGNED, values=values), when)
-        flow(run_intake)(settings)
+        take_in(settings)
     rows = query(home, "select file_name, status, warnings from intake_log order by file_name")
     assert [r[:2] for r in rows] == [("q1.xlsx", "loaded"), ("q2.xlsx", "loaded"), ("q3.xlsx", "loaded")]
     assert query(home, "select code from findings where rule = 'O01'") == [("8",)]
@@ -94,7 +94,6 @@ def test_an_outlier_is_a_warning_not_a_rejection(home, small_registry):
 
 def test_a_rerun_interrupted_before_its_move_is_finished_by_the_next_run(home, small_registry, tmp_path):
     from adep.intake.read_pool import read_batch
-    from flows.intake import intake as intake_flow
     from adep.intake.checks import check_reports
     from adep.intake.arrivals import rerun_batch
     from warehouse.ledger import record_attempts, select_files_to_rerun
@@ -105,7 +104,7 @@ def test_a_rerun_interrupted_before_its_move_is_finished_by_the_next_run(home, s
         load_registry(con, path)
     arrived(write_report(home.intake_dir / "n.xlsx", bin=newcomer, period=PERIOD, body_name="N", commissioner="C",
                          phone="1", signed_on=SIGNED, values=clean_values()), ON_TIME)
-    intake_flow(home=str(home.home))
+    take_in(home)
     fixed = tmp_path / "fixed.csv"
     fixed.write_text(path.read_text(encoding="utf-8") + f"{newcomer},N,N,territorial_unit,{bins['ministry']},Астана,2020-01-01,\n", encoding="utf-8")
     with open_writer(home) as con:
@@ -118,7 +117,7 @@ def test_a_rerun_interrupted_before_its_move_is_finished_by_the_next_run(home, s
     (stored,), = [r for r in query(home, "select stored_path from core_files")]
     assert stored.startswith("archive/") and not (home.home / stored).exists()
 
-    summary = intake_flow(home=str(home.home))
+    summary = take_in(home)
     assert summary.recovered == 1
     assert (home.home / stored).is_file() and not list(home.rejected_dir.glob("*.xlsx"))
 
@@ -149,14 +148,14 @@ def test_a_rerun_report_takes_its_place_by_arrival(home, small_registry, rejecte
     for name, values, when in (("r02.xlsx", strict, first), ("clean.xlsx", clean_values(1), second)):
         arrived(write_report(home.intake_dir / name, bin=bins["unit_a"], period=PERIOD, body_name="A", commissioner="B",
                              phone="1", signed_on=SIGNED, values=values), when)
-    intake(home=str(home.home))
+    take_in(home)
     ids = dict(query(home, "select file_name, file_id from core_files"))
     resolved = dict(query(home, "select file_name, resolved_by from intake_log"))
     # resolved only by a good report that arrived after the rejected one
     assert resolved["r02.xlsx"] == (ids["clean.xlsx"] if rejected_arrived == "before" else None)
 
     home.rules_path.unlink()  # the operator goes back to the form's own rules
-    summary = rerun(file_ids=[ids["r02.xlsx"]], home=str(home.home))
+    summary = rerun_files(home, [ids["r02.xlsx"]])
 
     log = {name: (status, superseded_by, resolved_by) for name, status, superseded_by, resolved_by
            in query(home, "select file_name, status, superseded_by, resolved_by from intake_log")}
@@ -180,6 +179,7 @@ def _plain(printed: str) -> str:
     return " ".join(re.sub(r"[\u2500-\u257f]", " ", printed).split())
 
 
+@pytest.mark.usefixtures("prefect_harness")  # the command runs the flows
 def test_rerun_failed_leaves_resolved_and_unchanged_files_alone_and_all_forces(tmp_path, small_registry, capsys, monkeypatch):
     """Through the command line: what `rerun --failed` skips and why, a registry change, and `--all`."""
     from adep.cli.parser import main
@@ -252,6 +252,7 @@ def test_rerun_failed_leaves_resolved_and_unchanged_files_alone_and_all_forces(t
     assert query(home, "select resolved_by from intake_log where file_name = 'a first.xlsx'") == [(ids["a corrected.xlsx"],)]
 
 
+@pytest.mark.usefixtures("prefect_harness")  # the command runs the flows
 def test_rerun_of_an_unknown_or_loaded_id_is_one_plain_line(tmp_path, small_registry, capsys, monkeypatch):
     from adep.cli.parser import main
     from adep.settings import load_settings
