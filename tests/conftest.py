@@ -1,16 +1,17 @@
 """Shared fixtures: one Prefect test harness per session, a fresh adep home per test, workbook builders.
 
 Markers (registered in pyproject.toml). `tests/run` runs the fast default, every test not marked slow, server,
-browser or process; `tests/run --all` runs them all. Mark a test (or a module, with pytestmark) with:
+browser, process or engine; `tests/run --all` runs them all. Mark a test (or a module, with pytestmark) with:
   process  it starts adep or Python processes because a real process is the point: exit codes and what a terminal
            shows, signals and SIGKILLs, a process's imports or memory
   server   it starts Prefect servers or workers of its own (beyond the session's harness)
   browser  it opens pages in headless Chromium
   slow     it is long by nature (the demo's generated country, hundreds of files)
-  engine   it runs Prefect flows under the session's harness; set here on every test that uses the prefect_harness
-           fixture (directly or through another fixture), never by hand. Engine tests are in the default.
+  engine   it runs Prefect flows under the session's harness (which takes ~10 s to start); set here on every test
+           that uses the prefect_harness fixture (directly or through another fixture), never by hand
 Test worlds are built without the engine (tests/steps.py runs the flows' steps) once per session and copied for
-each test; the flows themselves are tested once each under the harness.
+each test; each flow (intake, rerun, the rollup stages, close_quarter) runs under the harness in its own test, and
+the commands that run flows (adep intake, rerun, rollup) are engine tests too.
 """
 from __future__ import annotations
 
