@@ -16,6 +16,7 @@ the commands that run flows (adep intake, rerun, rollup) are engine tests too.
 from __future__ import annotations
 
 import os
+import shutil
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
@@ -101,15 +102,41 @@ def small_registry(tmp_path) -> tuple[Path, dict[str, str]]:
     return path, bins
 
 
+class HomeTemplates:
+    """Homes built once per session and copied for each test that asks for one: a test gets a home of its own (its
+    warehouse file and folders) without paying again for the warehouse's creation and the loads that made it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def copy_into(self, home: Settings, key: str, build) -> None:
+        """Make home (a fresh one) a copy of the template named key, built first by build(settings) if need be."""
+        template = self.root / key
+        if not template.exists():
+            settings = load_settings(self.root / f"{key}.building", environ={}, settle_seconds=0.0).ensure_dirs()
+            build(settings)
+            settings.home.rename(template)
+        shutil.copytree(template, home.home, symlinks=True, dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def home_templates(tmp_path_factory) -> HomeTemplates:
+    return HomeTemplates(tmp_path_factory.mktemp("home-templates"))
+
+
 @pytest.fixture
-def registered(home, small_registry) -> dict[str, str]:
-    """The small registry loaded into the home's warehouse; the bodies' BINs by name."""
+def registered(home, small_registry, home_templates) -> dict[str, str]:
+    """The small registry loaded into the home's warehouse (a copy of the session's); the bodies' BINs by name."""
     from adep.registry import load_registry
     from warehouse.db import open_writer
 
     path, bins = small_registry
-    with open_writer(home) as con:
-        load_registry(con, path)
+
+    def build(settings: Settings) -> None:
+        with open_writer(settings) as con:
+            load_registry(con, path)
+
+    home_templates.copy_into(home, "small-registry", build)
     return bins
 
 
