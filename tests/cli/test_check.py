@@ -108,7 +108,6 @@ def test_check_without_a_registry_is_one_plain_line(tmp_path, capsys):
 
 
 @pytest.mark.process
-@pytest.mark.process
 def test_check_runs_without_the_workflow_engine(tmp_path, registered_home):
     home, bins = registered_home
     files = _files(tmp_path, bins)

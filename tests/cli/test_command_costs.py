@@ -30,7 +30,6 @@ print(json.dumps(seen))
 
 
 @pytest.mark.process
-@pytest.mark.process
 def test_commands_without_flows_never_import_prefect(tmp_path):
     env = adep_env(tmp_path)
     home = tmp_path / "home"
@@ -64,7 +63,6 @@ def test_a_settled_file_is_read_without_waiting_and_a_fresh_one_waits(home, monk
     assert slept == [0.3]
 
 
-@pytest.mark.process
 @pytest.mark.process
 def test_server_status_in_a_home_without_a_server_says_so(tmp_path):
     refused = adep(tmp_path / "home", adep_env(tmp_path), "server", "status")

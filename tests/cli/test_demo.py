@@ -14,7 +14,6 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 def test_the_demo_runs_a_whole_quarter(tmp_path, capsys):
     home = tmp_path / "demo-home"
     assert main(["--home", str(home), "demo", "--bodies", "400", "--period", "2026Q3", "--seed", "5"]) == 0

@@ -19,8 +19,6 @@ from tests.server_world import Worker, adep, adep_env, wait_for
 
 pytestmark = pytest.mark.server  # a Prefect server with credentials and a real worker
 
-pytestmark = pytest.mark.server  # a Prefect server with credentials and a real worker
-
 AUTH = "adep-operator:correct-horse-battery"
 ALMATY = ZoneInfo("Asia/Almaty")
 POOL = "adep-service"

@@ -98,7 +98,6 @@ CASES = [
 
 
 @pytest.mark.process
-@pytest.mark.process
 @pytest.mark.parametrize("command,args,phrases", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_a_bad_input_is_one_line_and_a_non_zero_exit(world, tmp_path, command, args, phrases):
     values = dict(tmp=tmp_path, loaded=1, x1=world.bins["X1"], stranger=make_bin(77), **_files(tmp_path))
@@ -116,7 +115,6 @@ def test_every_command_has_a_bad_input_case():
                                   ["export", "2026Q3"], ["report", "2026Q3"], ["template", make_bin(3), "2026Q3"],
                                   ["serve"]])
 @pytest.mark.process
-@pytest.mark.process
 def test_a_folder_that_is_no_home_is_refused_and_left_alone(tmp_path, args):
     typo = tmp_path / "typo"
     text = assert_one_line(adep(typo, *args), "is not an adep home", "registry load")
@@ -129,7 +127,6 @@ def test_a_folder_that_is_no_home_is_refused_and_left_alone(tmp_path, args):
 
 
 @pytest.mark.process
-@pytest.mark.process
 def test_a_bad_registry_file_does_not_make_a_home(tmp_path):
     new_home = tmp_path / "new"
     files = _files(tmp_path)
@@ -138,14 +135,12 @@ def test_a_bad_registry_file_does_not_make_a_home(tmp_path):
 
 
 @pytest.mark.process
-@pytest.mark.process
 def test_a_bad_setting_is_one_line(world):
     assert_one_line(adep(world.settings.home, "status", "2026Q3", ADEP_BATCH_SIZE="lots"),
                     "ADEP_BATCH_SIZE='lots' is not a whole number")
     assert_one_line(adep(world.settings.home, "status", "2026Q3", ADEP_TIMEZONE="Mars/Olympus"), "ADEP_TIMEZONE")
 
 
-@pytest.mark.process
 @pytest.mark.process
 @pytest.mark.parametrize("args", [["intake"], ["rerun", "--failed"], ["rollup", "2026Q3", "--force"]])
 def test_an_error_raised_inside_a_flow_is_one_line_without_the_engine_traceback(world, api_url, args):
@@ -156,7 +151,6 @@ def test_an_error_raised_inside_a_flow_is_one_line_without_the_engine_traceback(
     assert "Flow run" not in text and "Task run" not in text
 
 
-@pytest.mark.process
 @pytest.mark.process
 def test_a_user_error_raised_in_a_task_leaves_the_terminal_to_the_command_line(world, api_url):
     """The rerun flow's own check (a task) refuses an id: neither the task's nor the flow's failure is printed."""

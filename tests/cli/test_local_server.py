@@ -23,8 +23,6 @@ from tests.server_world import (adep, adep_env, adep_started, dump_dom, is_gone,
 
 pytestmark = pytest.mark.server  # each test drives a home's own Prefect server
 
-pytestmark = pytest.mark.server  # each test drives a home's own Prefect server
-
 STARTING = "Starting adep's local Prefect server for this home"
 
 
@@ -84,7 +82,6 @@ def test_commands_that_need_no_flow_start_no_server(world, tmp_path):
     assert not server_dir(load_settings(other, environ={})).exists()
 
 
-@pytest.mark.browser
 def test_the_ui_asks_its_own_server_for_the_api(world):
     settings, _, _, _ = world
     server = read_record(settings)
@@ -92,7 +89,6 @@ def test_the_ui_asks_its_own_server_for_the_api(world):
         assert json.loads(resp.read())["api_url"] == server.api_url
 
 
-@pytest.mark.browser
 @pytest.mark.browser
 def test_deploy_registers_the_deployments_and_the_ui_at_the_printed_address_shows_them(world):
     settings, env, _, tmp = world

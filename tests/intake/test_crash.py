@@ -81,8 +81,6 @@ def _places(home: Settings) -> Counter:
 
 @pytest.mark.process
 @pytest.mark.slow
-@pytest.mark.process
-@pytest.mark.slow
 def test_intake_killed_twenty_times_loses_nothing_and_counts_nothing_twice(tmp_path, api_url):
     home, expected, files = _world(tmp_path)
     inputs = Counter(sha256(f) for f in files)

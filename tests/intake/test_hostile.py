@@ -34,7 +34,6 @@ def probe(path) -> dict:
 
 
 @pytest.mark.process
-@pytest.mark.process
 @pytest.mark.parametrize("kind", list(HOSTILE))
 def test_each_hostile_file_is_rejected_quickly_in_bounded_memory(tmp_path, kind):
     build, name, rules = HOSTILE[kind]

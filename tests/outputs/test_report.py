@@ -84,7 +84,6 @@ def test_a_quarter_without_a_rollup_says_what_to_run(analyst_world, tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.browser
 def test_the_report_renders_in_headless_chromium(analyst_world, tmp_path):
     from PIL import Image
 

@@ -83,7 +83,6 @@ def test_the_lock_waits_then_says_who_holds_it(home, monkeypatch):
 
 
 @pytest.mark.process
-@pytest.mark.process
 def test_an_intake_while_another_writer_holds_the_warehouse_stops_clearly_and_changes_nothing(home, api_url):
     units = registered_home(home, 3)
     for k, b in enumerate(units):
@@ -98,7 +97,6 @@ def test_an_intake_while_another_writer_holds_the_warehouse_stops_clearly_and_ch
     assert _ledger(home) == before
 
 
-@pytest.mark.process
 @pytest.mark.process
 def test_an_intake_told_to_wait_queues_behind_the_writer(home, api_url):
     units = registered_home(home, 3)
@@ -127,7 +125,6 @@ def test_an_intake_told_to_wait_queues_behind_the_writer(home, api_url):
 
 
 @pytest.mark.process
-@pytest.mark.process
 def test_two_intakes_at_once_load_each_file_once(home, api_url):
     units = registered_home(home, 60)
     for k, b in enumerate(units):
@@ -142,7 +139,6 @@ def test_two_intakes_at_once_load_each_file_once(home, api_url):
     assert query(home.warehouse_path, "select count(*) from report_values") == [(60 * 40,)]
 
 
-@pytest.mark.process
 @pytest.mark.process
 def test_an_intake_during_a_rollup_queues_or_stops_clearly(home, api_url):
     units = registered_home(home, 20)
@@ -163,7 +159,6 @@ def test_an_intake_during_a_rollup_queues_or_stops_clearly(home, api_url):
     assert query(home.warehouse_path, "select count(*) from report_values") == [(20 * 40,)]
 
 
-@pytest.mark.process
 @pytest.mark.process
 def test_analysts_read_the_published_copy_without_a_failure_while_intakes_run(home, api_url, tmp_path):
     units = registered_home(home, 90)

@@ -117,7 +117,6 @@ print(held.execute("select count(*) from report_values_wide").fetchall()[0][0],
 
 
 @pytest.mark.process
-@pytest.mark.process
 @pytest.mark.usefixtures("prefect_harness")
 def test_every_way_in_works_together_and_a_new_one_sees_the_next_intake(home, small_registry, tmp_path):
     """One process (and a notebook in another) across two real intakes: connect(), create_engine(), an engine made
