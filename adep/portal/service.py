@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import sqlite3
 from datetime import datetime
@@ -16,7 +17,9 @@ from adep.periods import Period
 from adep.portal import reads, store
 from adep.portal.checking import check_upload, safe_file_name
 from adep.settings import Settings
-from adep.submissions import Receipt, deliver, receipt_key, record_event, sign
+from adep.submissions import RECEIPT_SUFFIX, Receipt, deliver, receipt_key, record_event, sign
+
+_NUMBER = re.compile(r"_(\d{4}Q[1-4]-\d+)\.[A-Za-z]+" + re.escape(RECEIPT_SUFFIX) + "$")
 
 
 class Refused(Exception):
@@ -43,6 +46,18 @@ def start(settings: Settings) -> None:
         receipt = Receipt(**json.loads(receipt_json))
         deliver(settings, Path(stored_path).read_bytes(), receipt)
         store.mark_delivered(settings, number)
+    store.continue_numbers(settings, _numbers_on_disk(settings))
+
+
+def _numbers_on_disk(settings: Settings) -> list[str]:
+    """Receipt numbers of the receipts in intake/, archive/ and rejected/ (their names end with the number), so a
+    store restored from an older backup never gives a number twice."""
+    found = []
+    for folder in (settings.intake_dir, settings.archive_dir, settings.rejected_dir):
+        if folder.is_dir():
+            found += [m.group(1) for p in folder.rglob("*" + RECEIPT_SUFFIX)
+                      if (m := _NUMBER.search(p.name))]
+    return found
 
 
 def upload(settings: Settings, bin_: str, address: str, file_name: str | None, content: bytes, now: datetime) -> dict:

@@ -275,6 +275,21 @@ def take_receipt_number(con: sqlite3.Connection, period: str) -> str:
     return f"{period}-{last:06d}"
 
 
+def continue_numbers(settings: Settings, numbers: list[str]) -> None:
+    """Make each period's sequence continue after the highest of these receipt numbers ('2026Q3-000124')."""
+    highest: dict[str, int] = {}
+    for number in numbers:
+        period, _, serial = number.rpartition("-")
+        if period and serial.isdigit():
+            highest[period] = max(highest.get(period, 0), int(serial))
+    if not highest:
+        return
+    with connection(settings, write=True) as con:
+        for period, last in highest.items():
+            con.execute("INSERT INTO receipt_sequence (period, last) VALUES (?, ?) "
+                        "ON CONFLICT (period) DO UPDATE SET last = max(last, excluded.last)", (period, last))
+
+
 def receipts(settings: Settings, bin_: str) -> list[dict]:
     """The body's receipts, newest first."""
     with connection(settings) as con:

@@ -143,3 +143,26 @@ def test_healthz_says_whether_the_published_warehouse_can_be_read(client, world)
     assert client.get("/healthz").text == "ok"
     world.settings.published_path.rename(world.settings.published_path.with_suffix(".away"))
     assert client.get("/healthz").status_code == 503
+
+
+def test_a_store_restored_from_an_older_backup_never_gives_a_receipt_number_twice(world, tmp_path):
+    import sqlite3
+
+    from adep.submissions import audit_path
+
+    def submit(client, name, values):
+        path = report(tmp_path / name, world.bins["unit_a"], values=values)
+        up = client.post("/api/v1/uploads", headers=world.bearer("unit_a"), files={"file": (path.name, path.read_bytes())}).json()
+        return client.post(f"/api/v1/uploads/{up['upload_id']}/submit", headers=world.bearer("unit_a"),
+                           json={"confirm": up["to_confirm"]}).json()["receipt"]["number"]
+
+    with TestClient(create_app(world.settings)) as client:
+        first = submit(client, "first.xlsx", warned_values())
+    con = sqlite3.connect(audit_path(world.settings))  # as the backup taken before the first submission
+    con.execute("delete from receipts")
+    con.execute("delete from receipt_sequence")
+    con.commit()
+    con.close()
+    with TestClient(create_app(world.settings)) as client:
+        second = submit(client, "second.xlsx", None)
+    assert (first, second) == ("2026Q3-000001", "2026Q3-000002")
