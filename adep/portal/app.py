@@ -108,11 +108,25 @@ def create_app(settings: Settings) -> FastAPI:
             store.add_failure(settings, where)
             record_event(settings, "sign_in_failed", bin=bin_[:12], address=where, via="api")
             raise Refused(401, "bad_code", "bad_code")
+        record_event(settings, "sign_in", bin=bin_, address=where, via="api", path=request.url.path)
         return bin_
 
     def api_error(exc: Refused) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
         return JSONResponse({"error": exc.reason, **exc.detail}, status_code=exc.status, headers=headers)
+
+    @app.middleware("http")
+    async def protective_headers(request: Request, call_next):
+        """No framing (clickjacking), no script or form target elsewhere, no caching of a body's pages."""
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy",
+                                    "default-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self'")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
     # --- errors --------------------------------------------------------------------------------------------------
 

@@ -128,6 +128,24 @@ def test_a_warning_confirmed_on_the_page_gives_a_printable_signed_receipt(client
     assert listed[0]["receipt"]["number"] == receipt.number and listed[0]["status"] == "waiting"
     assert listed[0]["confirmed"] == ["f1"]
     assert json.loads(receipt.to_json())["sha256"] == sha
+    # The audit trail: who did what, from where.
+    import sqlite3
+
+    from adep.submissions import audit_path
+
+    con = sqlite3.connect(audit_path(world.settings))
+    trail = con.execute("select event, bin, address, detail from audit_events where bin = ? and event <> 'access_issued' order by id",
+                        (world.bins["unit_a"],)).fetchall()
+    con.close()
+    assert [e for e, *_ in trail][:5] == ["sign_in", "upload", "refusal", "confirmation", "submission"]
+    assert all(address == "testclient" for _, _, address, _ in trail)
+    assert json.loads(trail[4][3])["receipt_number"] == receipt.number
+
+
+def test_pages_cannot_be_framed_nor_cached(client):
+    page = client.get("/sign-in")
+    assert page.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "no-store"
 
 
 def test_sign_out_ends_the_session(client, world):
