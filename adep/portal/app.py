@@ -9,7 +9,7 @@ import tempfile
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -66,7 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
         lang = lang_of(request)
-        switch = {other: str(request.url.include_query_params(lang=other)) for other in ("kk", "ru")}
+        switch = {other: request.url.path + "?" + urlencode({**request.query_params, "lang": other}) for other in ("kk", "ru")}
         if request.method != "GET":  # a page answering a form: switch to the page the form came from
             switch = {other: f"{request.url.path}?lang={other}" for other in ("kk", "ru")}
         response = templates.TemplateResponse(request, name, {
@@ -254,12 +254,14 @@ def create_app(settings: Settings) -> FastAPI:
         except TooLarge:
             service.refuse(settings, 413, "too_large", bin_=session.bin, address=where, limit=settings.max_file_bytes)
             return _close(message(request, 413, "too_large"))
-        except BadForm:
+        except BadForm as exc:
+            service.refuse(settings, 400, "bad_form", bin_=session.bin, address=where, detail=str(exc)[:200])
             return message(request, 400, "no_file")
         if not csrf_ok(session, form.field("csrf_token")):
             service.refuse(settings, 403, "csrf", bin_=session.bin, address=where, form="upload")
             return message(request, 403, "forged")
         if not form.content:
+            service.refuse(settings, 400, "bad_form", bin_=session.bin, address=where, detail="no file")
             return message(request, 400, "no_file")
         done = await run_in_threadpool(service.upload, settings, session.bin, where, form.file_name, form.content, now())
         return RedirectResponse(f"/uploads/{done['upload_id']}?lang={lang_of(request)}", status_code=303)
@@ -337,8 +339,10 @@ def create_app(settings: Settings) -> FastAPI:
             exc = service.refuse(settings, 413, "too_large", bin_=bin_, address=where, limit=settings.max_file_bytes)
             return _close(api_error(exc))
         except BadForm as exc:
+            service.refuse(settings, 400, "bad_form", bin_=bin_, address=where, detail=str(exc)[:200])
             return JSONResponse({"error": "bad_form", "detail": str(exc)}, status_code=400)
         if form.content is None:
+            service.refuse(settings, 400, "bad_form", bin_=bin_, address=where, detail="no field 'file'")
             return JSONResponse({"error": "bad_form", "detail": "no field 'file'"}, status_code=400)
         done = await run_in_threadpool(service.upload, settings, bin_, where, form.file_name, form.content, now())
         return JSONResponse(service.as_api(done["upload_id"], done))

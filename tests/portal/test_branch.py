@@ -101,3 +101,14 @@ def test_a_submission_shows_the_ledgers_outcome_once_the_intake_ran(client, worl
     assert [f["rule"] for f in listed[0]["findings"]] == ["R02"]
     page = client.get("/api/v1/subtree", headers=world.bearer("unit_a")).json()["bodies"]
     assert [(r["bin"], r["state"]) for r in page] == [(world.bins["district_a1"], "late")]
+
+
+def test_an_upload_says_when_it_would_replace_the_report_in_force(client, world, tmp_path):
+    signed_in(client, world, "unit_a")
+    from tests.portal.portal_world import csrf_of
+
+    path = report(tmp_path / "corrected.xlsx", world.bins["unit_a"], values=warned_values())
+    done = client.post("/uploads", data={"csrf_token": csrf_of(client.get("/body").text)},
+                       files={"file": (path.name, path.read_bytes())}, follow_redirects=False)
+    page = client.get(done.headers["location"].split("?")[0] + "?lang=ru").text
+    assert "Этот отчет заменит отчет, ранее принятый за этот период" in page

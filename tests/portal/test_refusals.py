@@ -255,3 +255,12 @@ def test_file_names_never_become_paths(client, world, tmp_path):
     assert done["file_name"] == "passwd.xlsx"
     assert sorted(p.name for p in world.settings.intake_dir.iterdir()) == [
         f"2026Q3_{world.bins['unit_a']}_{done['number']}.xlsx", f"2026Q3_{world.bins['unit_a']}_{done['number']}.xlsx.receipt.json"]
+
+
+def test_a_request_with_no_file_is_400_and_recorded(client, world):
+    no_file = client.post("/api/v1/uploads", headers=world.bearer("unit_a"), data={"other": "x"},
+                          files={"note": ("", b"")})
+    assert no_file.status_code == 400
+    not_a_form = client.post("/api/v1/uploads", headers=world.bearer("unit_a"), json={"file": "x"})
+    assert not_a_form.status_code == 400
+    assert [e["reason"] for e in events(world, "refusal")] == ["bad_form", "bad_form"]
