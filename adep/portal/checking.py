@@ -1,6 +1,6 @@
 """An upload checked as `adep check` checks a file (the intake's own dry run, against the published warehouse), for
-the body signed in: the dry run's findings, plus the portal's own two, a file that carries another body's BIN (P01)
-and a file already received (P02). Errors block the submission; each warning must be confirmed."""
+the body signed in: the dry run's findings, plus the portal's own two, a file that carries another body's BIN (P02)
+and a file already received (P03). Errors block the submission; each warning must be confirmed."""
 from __future__ import annotations
 
 import logging
@@ -78,12 +78,12 @@ def check_upload(settings: Settings, bin_: str, file_name: str, content: bytes, 
                 period = Period.parse(verdict.period) if verdict.period else reads.open_period(settings, now)
                 other = reads.body(con, file_bin, period) or reads.any_name(con, file_bin)
                 mine = reads.body(con, bin_, period) or reads.any_name(con, bin_)
-                own.insert(0, finding("P01", field="bin", found=file_bin, other=_names(other), body=_names(mine) or bin_,
+                own.insert(0, finding("P02", field="bin", found=file_bin, other=_names(other), body=_names(mine) or bin_,
                                       bin=bin_).as_dict())
             duplicate = verdict.outcome.startswith("duplicate")
             if earlier_receipt or duplicate:
                 found = f"receipt {earlier_receipt}" if earlier_receipt else verdict.outcome.removeprefix("duplicate of ")
-                own.insert(0, finding("P02", found=found).as_dict())
+                own.insert(0, finding("P03", found=found).as_dict())
     findings = [_as_item(i, f) for i, f in enumerate(own, start=1)]
     errors = any(f["severity"] == "error" for f in findings)
     would_load = verdict.outcome in _LOADS and not errors

@@ -77,7 +77,7 @@ def upload(settings: Settings, bin_: str, address: str, file_name: str | None, c
                  size_bytes=len(content), period=result["period"], outcome=result["outcome"], errors=errors,
                  warnings=[f["rule"] for f in result["findings"] if f["severity"] == "warning"])
     if result["outcome"] == "rejected":
-        reason = "another_body" if "P01" in errors else "findings"
+        reason = "another_body" if "P02" in errors else "findings"
         record_event(settings, "refusal", bin=bin_, address=address, status=200, reason=reason, upload_id=upload_id,
                      file_bin=result["file_bin"], rules=errors)
     return {"upload_id": upload_id, **result}

@@ -57,9 +57,9 @@ RAISED = {
     "G02": finding("G02", field="bin", cell="C4", found="990000007011", body="Министерство обороны"),
     "G03": finding("G03", field="period", found="2026Q3", arrived="2026-08-14", until="2026-09-30"),
     "O01": finding("O01", code="3", cell="C11", found=250, median="4", quarters=6),
-    "P01": finding("P01", field="bin", found="990000002011", other="Департамент А / Департамент А",
+    "P02": finding("P02", field="bin", found="990000002011", other="Департамент А / Департамент А",
                    body="Департамент Б / Департамент Б", bin="990000003011"),
-    "P02": finding("P02", found="2026Q3-000004, 2026-10-02 14:00 (Asia/Almaty)"),
+    "P03": finding("P03", found="2026Q3-000004, 2026-10-02 14:00 (Asia/Almaty)"),
 }
 
 

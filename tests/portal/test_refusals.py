@@ -54,7 +54,7 @@ def test_a_file_with_another_bodys_bin_is_refused_naming_both_bodies(client, wor
     assert response.status_code == 200
     body = response.json()
     assert body["outcome"] == "rejected" and body["bin"] == world.bins["unit_a"] and body["file_bin"] == world.bins["unit_b"]
-    p01 = [f for f in body["findings"] if f["rule"] == "P01"]
+    p01 = [f for f in body["findings"] if f["rule"] == "P02"]
     assert len(p01) == 1 and p01[0]["severity"] == "error"
     ru, kk = p01[0]["message_ru"], p01[0]["message_kk"]
     assert "Департамент юстиции Акмолинской области" in ru and "Департамент юстиции области Абай" in ru
@@ -215,7 +215,7 @@ def test_warnings_must_each_be_confirmed(client, world, tmp_path):
     assert [e["finding"] for e in events(world, "confirmation")] == body["to_confirm"]
     # The same bytes once more: already received, refused before anything is sent twice.
     twice = upload(client, world, "unit_a", path).json()
-    assert twice["outcome"] == "rejected" and twice["findings"][0]["rule"] == "P02"
+    assert twice["outcome"] == "rejected" and twice["findings"][0]["rule"] == "P03"
     assert done.json()["receipt"]["number"] in twice["findings"][0]["message_en"]
 
 
