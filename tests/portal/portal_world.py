@@ -85,8 +85,16 @@ def copy_world(world: World, folder: Path) -> World:
     return World(load_settings(home, environ={}, settle_seconds=0.0), world.bins, world.codes)
 
 
-def report(path: Path, bin_: str, *, values: dict | None = None, language: str = "kk", body: str = "Әділет департаменті") -> Path:
-    """A report as a commissioner's spreadsheet program writes it (not adep's own writer)."""
+def _names_by_bin() -> dict[str, tuple[str, str]]:
+    return {make_bin(200 + i): (kk, ru) for i, (kk, ru, _kind, _parent) in enumerate(BODIES.values())}
+
+
+def report(path: Path, bin_: str, *, values: dict | None = None, language: str = "kk", body: str | None = None) -> Path:
+    """A report as a commissioner's spreadsheet program writes it (not adep's own writer), under the body's own name
+    in the registry (in the form's language) unless another is given."""
+    if body is None:
+        kk, ru = _names_by_bin().get(bin_, ("Әділет департаменті", "Департамент юстиции"))
+        body = kk if language == "kk" else ru
     period = PERIOD_LINE if language == "kk" else "Отчетный период: 3 квартал 2026 года"
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_openpyxl(path, [Sheet("1-әу", form_rows(values or clean_values(), period=period, bin_=bin_,

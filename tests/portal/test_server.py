@@ -49,7 +49,7 @@ def portal(crowd_world):
 def test_twenty_bodies_submitting_at_once_get_distinct_receipts_and_each_file_arrives_once(crowd_world, portal, tmp_path):
     world = crowd_world
     names = [f"unit_{k}" for k in range(CROWD)]
-    files = {name: report(tmp_path / f"{name}.xlsx", world.bins[name], values=None) for name in names}
+    files = {name: report(tmp_path / f"{name}.xlsx", world.bins[name], body=f"Бөлім {name.split('_')[1]}") for name in names}
     start = threading.Barrier(CROWD)
     receipts: dict[str, dict] = {}
     problems: list[str] = []
@@ -131,7 +131,7 @@ def test_a_portal_killed_in_the_middle_of_an_upload_leaves_nothing_in_intake(cro
         auth = world.bearer("unit_1")["Authorization"].encode()
         host, port = process.url.removeprefix("http://").split(":")
         sock = socket.create_connection((host, int(port)), timeout=30)
-        good = report(tmp_path / "half.xlsx", world.bins["unit_1"]).read_bytes()
+        good = report(tmp_path / "half.xlsx", world.bins["unit_1"], body="Бөлім 1").read_bytes()
         body = (b'--b\r\nContent-Disposition: form-data; name="file"; filename="half.xlsx"\r\n\r\n' + good + b"\r\n--b--\r\n")
         sock.sendall(b"POST /api/v1/uploads HTTP/1.1\r\nHost: portal\r\nAuthorization: " + auth +
                      b"\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: %d\r\n\r\n" % len(body))
