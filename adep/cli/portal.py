@@ -50,12 +50,23 @@ def _access(settings: Settings, args) -> int:
     return 0
 
 
-def start_beside_flows(settings: Settings, where: str) -> None:
-    """`adep serve --portal HOST:PORT`: the portal in a thread of the serving process."""
+def start_beside_flows(settings: Settings, where: str):
+    """`adep serve --portal HOST:PORT`: the portal in a thread of the serving process (returns its server)."""
+    import time
+
     from adep.portal.server import serve_in_thread
 
     host, _, port = where.rpartition(":")
-    if not host or not port.isdigit():
+    if not host or not port.isdigit() or int(port) > 65535:
         raise UserError(f"--portal {where!r} is not HOST:PORT, e.g. 127.0.0.1:8000")
-    serve_in_thread(settings, host, int(port))
+    if not settings.published_path.is_file():
+        raise UserError(f"there is no published warehouse in {settings.home}: load the registry first "
+                        "(adep registry load FILE)")
+    server, thread = serve_in_thread(settings, host, int(port))
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline and thread.is_alive():
+        time.sleep(0.05)
+    if not server.started:
+        raise UserError(f"cannot serve the portal on {host}:{port} (is the port taken?)")
     console.print(f"Submission portal: http://{host}:{port}")
+    return server

@@ -38,11 +38,12 @@ def _announce_when_started(server, on_ready) -> None:
     threading.Thread(target=wait, daemon=True, name="adep-portal-ready").start()
 
 
-def serve_in_thread(settings: Settings, host: str, port: int) -> threading.Thread:
-    """The portal in a daemon thread of this process (beside `adep serve`'s flows)."""
+def serve_in_thread(settings: Settings, host: str, port: int) -> tuple:
+    """The portal in a daemon thread of this process (beside `adep serve`'s flows): the server (it stops when its
+    `should_exit` is set or the process ends) and its thread (gone when it could not listen)."""
     import uvicorn
 
     server = uvicorn.Server(config(settings, host, port))
     thread = threading.Thread(target=server.run, daemon=True, name="adep-portal")
     thread.start()
-    return thread
+    return server, thread

@@ -82,3 +82,23 @@ def test_a_folder_that_is_no_home_is_refused(tmp_path, capsys):
     assert main(["--home", str(tmp_path / "nowhere"), "portal", "access", "issue", "--all", "--out", str(tmp_path / "c.csv")]) == 2
     assert "is not an adep home" in capsys.readouterr().out
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_serve_can_run_the_portal_beside_the_flows(world, capsys):
+    import httpx
+
+    from adep.cli.portal import start_beside_flows
+    from adep.errors import UserError
+    from tests.intake_world import free_port
+
+    port = free_port()
+    server = start_beside_flows(world.settings, f"127.0.0.1:{port}")
+    try:
+        assert f"http://127.0.0.1:{port}" in capsys.readouterr().out
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).text == "ok"
+        with pytest.raises(UserError, match="not HOST:PORT"):
+            start_beside_flows(world.settings, "8000")
+        with pytest.raises(UserError, match="is the port taken"):
+            start_beside_flows(world.settings, f"127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
