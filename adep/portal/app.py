@@ -44,7 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
     templates = Jinja2Templates(directory=_package_dir("templates"))
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
 
-    # --- what every route uses ---------------------------------------------------------------------------------------------
+    # --- what every route uses ---------------------------------------------------------------------------------------
 
     def now() -> datetime:
         return store.now_utc()
