@@ -36,9 +36,12 @@ def _package_dir(name: str) -> str:
     return str(resources.files("adep.portal").joinpath(name))
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The portal for one home (its store and receipt key are made here, and half-done deliveries finished)."""
+def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
+    """The portal for one home (its store and receipt key are made here, and half-done deliveries finished);
+    warm=True checks one blank form first (about half a second), so the first upload is answered as fast as the next."""
     service.start(settings)
+    if warm:
+        service.warm_up(settings)
     app = FastAPI(title="adep portal", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     templates = Jinja2Templates(directory=_package_dir("templates"))

@@ -11,7 +11,7 @@ def config(settings: Settings, host: str, port: int):
 
     from adep.portal.app import create_app
 
-    return uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning", access_log=False,
+    return uvicorn.Config(create_app(settings, warm=True), host=host, port=port, log_level="warning", access_log=False,
                           proxy_headers=True, forwarded_allow_ips=settings.portal_trusted_proxies,
                           server_header=False, timeout_graceful_shutdown=5)
 
