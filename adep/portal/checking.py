@@ -34,6 +34,12 @@ def safe_file_name(name: str | None) -> str:
     return name or "report.xlsx"
 
 
+def _earlier_file(outcome: str) -> str:
+    """The earlier file a dry run found the same bytes in: 'duplicate of ledger file 17 (a.xlsx, loaded)' -> 'a.xlsx'."""
+    named = re.search(r"\((.+), \w+\)$", outcome)
+    return named.group(1) if named else outcome.removeprefix("duplicate of ")
+
+
 def _names(entry: dict | None) -> str | None:
     if not entry:
         return None
@@ -82,7 +88,7 @@ def check_upload(settings: Settings, bin_: str, file_name: str, content: bytes, 
                                       bin=bin_).as_dict())
             duplicate = verdict.outcome.startswith("duplicate")
             if earlier_receipt or duplicate:
-                found = f"receipt {earlier_receipt}" if earlier_receipt else verdict.outcome.removeprefix("duplicate of ")
+                found = earlier_receipt or _earlier_file(verdict.outcome)
                 own.insert(0, finding("P03", found=found).as_dict())
     findings = [_as_item(i, f) for i, f in enumerate(own, start=1)]
     errors = any(f["severity"] == "error" for f in findings)

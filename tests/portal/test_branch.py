@@ -112,3 +112,11 @@ def test_an_upload_says_when_it_would_replace_the_report_in_force(client, world,
                        files={"file": (path.name, path.read_bytes())}, follow_redirects=False)
     page = client.get(done.headers["location"].split("?")[0] + "?lang=ru").text
     assert "Этот отчет заменит отчет, ранее принятый за этот период" in page
+
+
+def test_a_file_the_ledger_already_holds_is_refused_naming_it(client, world):
+    (loaded,) = [p for p in world.settings.archive_dir.rglob("*.xlsx") if p.name.endswith("a.xlsx")]
+    body = client.post("/api/v1/uploads", headers=world.bearer("unit_a"),
+                       files={"file": ("again.xlsx", loaded.read_bytes())}).json()
+    assert body["outcome"] == "rejected" and body["findings"][0]["rule"] == "P03"
+    assert "(a.xlsx)" in body["findings"][0]["message_ru"] and "(a.xlsx)" in body["findings"][0]["message_kk"]
