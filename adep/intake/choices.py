@@ -1,24 +1,28 @@
 """The reader's choices: every decision it takes about a file, with what else it saw, so that none is silent.
 
 Where the reader must choose (which sheet, which block of rows, which value column, each header field, how a cell
-became a number or a blank) it records a Choice. A choice with a plausible alternative must come with the finding
-that says so: an error where the figures could differ, a warning where they could not. Alternatives ruled out by a
-sign that leaves no doubt (a hidden sheet, a column headed 'previous period') are kept as `set_aside`, with why.
+became a number or a blank) it records a Choice. `Reading.choose()` is the only way a header field or a row's value
+is set: it records the choice and sets what it decides, so a field cannot be set without its choice. A choice with a
+plausible alternative must come with the finding that says so: an error where the figures could differ, a warning
+where they could not. Candidates ruled out by a sign that leaves no doubt (a hidden sheet, a column headed
+'previous period', a period in a column's heading) are kept as `set_aside`, with why.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from contracts.findings import Finding
 
 
 @dataclass(frozen=True)
 class Choice:
-    """One decision: what was decided, the choice, the sign it rests on, and what else was seen."""
+    """One decision: what was decided, the choice, the cell it was read from, the sign it rests on, what else was seen."""
 
     what: str  # 'sheet', 'table', 'value column', 'period', 'bin', 'body_name', 'cell 3.1', ...
     chosen: str
     basis: str
+    cell: str | None = None  # the cell (or range) the choice was read from, when there is one
     alternatives: tuple[str, ...] = ()  # plausible: the finding in the same record says so
     set_aside: tuple[str, ...] = ()  # seen and ruled out by a certain sign, with the reason
 
@@ -30,6 +34,11 @@ class Choice:
             text += "; set aside " + ", ".join(self.set_aside)
         return text
 
+    def as_row(self) -> dict:
+        """The choice as the ledger stores it (warehouse core_choices)."""
+        return {"what": self.what, "chosen": self.chosen, "cell": self.cell, "basis": self.basis,
+                "alternatives": list(self.alternatives), "set_aside": list(self.set_aside)}
+
 
 class SilentChoice(ValueError):
     """A choice with plausible alternatives was recorded without a finding: a programming error."""
@@ -37,20 +46,72 @@ class SilentChoice(ValueError):
 
 @dataclass
 class Reading:
-    """What the reader made of one sheet (or, as ReadResult, of the whole file)."""
+    """What the reader made of one sheet (or, as ReadResult, of the whole file).
 
-    header: dict = field(default_factory=dict)
-    values: dict[str, int] = field(default_factory=dict)
-    cells: dict[str, str] = field(default_factory=dict)
-    blanks: set[str] = field(default_factory=set)
+    header, values, cells and blanks are read-only views: only choose() writes them.
+    """
+
+    _header: dict = field(default_factory=dict, repr=False)
+    _values: dict[str, int] = field(default_factory=dict, repr=False)
+    _cells: dict[str, str] = field(default_factory=dict, repr=False)
+    _blanks: dict[str, None] = field(default_factory=dict, repr=False)  # codes read from a blank or a dash
     findings: list[Finding] = field(default_factory=list)
     choices: list[Choice] = field(default_factory=list)
 
-    def choose(self, what: str, chosen: object, basis: str, *, alternatives=(), set_aside=(),
-               found: Finding | list[Finding] | None = None) -> None:
-        """Record a decision; one that had a plausible alternative must bring the finding that says so."""
-        found_list = [] if found is None else [found] if isinstance(found, Finding) else list(found)
-        if alternatives and not found_list:
+    @property
+    def header(self):
+        return MappingProxyType(self._header)
+
+    @property
+    def values(self):
+        return MappingProxyType(self._values)
+
+    @property
+    def cells(self):
+        return MappingProxyType(self._cells)
+
+    @property
+    def blanks(self):
+        return self._blanks.keys()
+
+    def choose(self, what: str, chosen: object, basis: str, *, cell: str | None = None, header: dict | None = None,
+               values: dict[str, tuple[int, bool]] | None = None, alternatives=(), set_aside=(),
+               findings: Finding | list[Finding] | None = None) -> object:
+        """Record a decision and set what it decides; returns chosen.
+
+        header: the header fields it sets ({'bin': ..., 'bin_cell': ...}); values: the rows it sets, code ->
+        (count, read from a blank), all from cell. One that had a plausible alternative must bring the finding
+        that says so.
+        """
+        notes = [] if findings is None else [findings] if isinstance(findings, Finding) else list(findings)
+        if alternatives and not notes:
             raise SilentChoice(f"the choice of {what} had alternatives ({', '.join(map(str, alternatives))}) and no finding")
-        self.choices.append(Choice(what, str(chosen), basis, tuple(map(str, alternatives)), tuple(map(str, set_aside))))
-        self.findings.extend(found_list)
+        self.choices.append(Choice(what, str(chosen), basis, cell, tuple(map(str, alternatives)), tuple(map(str, set_aside))))
+        self.findings.extend(notes)
+        if header:
+            self._header.update(header)
+        if values:
+            for code, (count, blank) in values.items():
+                self._values[code] = count
+                if cell is not None:
+                    self._cells[code] = cell
+                if blank:
+                    self._blanks[code] = None
+        return chosen
+
+    def adopt(self, other: "Reading") -> None:
+        """Make another reading's choices (one sheet's) this one's, with every field and value they set."""
+        self._header.update(other._header)
+        self._values.update(other._values)
+        self._cells.update(other._cells)
+        self._blanks.update(other._blanks)
+        self.findings.extend(other.findings)
+        self.choices.extend(other.choices)
+
+
+def choices_frame(results, keys):
+    """The choices of the files keys (batch keys into results), one row each, for the ledger."""
+    import pandas as pd
+
+    rows = [dict(key=k, seq=n, **c.as_row()) for k in keys for n, c in enumerate(results[k].choices, start=1)]
+    return pd.DataFrame(rows, columns=["key", "seq", "what", "chosen", "cell", "basis", "alternatives", "set_aside"])

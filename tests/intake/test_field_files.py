@@ -405,4 +405,4 @@ def test_every_choice_is_recorded(tmp_path):
     chosen = {c.what: c for c in result.choices}
     assert {"sheet", "table", "value column", "period", "bin", "body_name", "commissioner", "phone", "signed_on"} <= set(chosen)
     assert chosen["table"].chosen == "A8:A47" and chosen["value column"].chosen == "C"
-    assert chosen["cell 2.1"].chosen == f"{value_cell('2.1')} = 0" and chosen["cell 2.1"].basis == "blank"
+    assert chosen["cell 2.1"].chosen == "0" and chosen["cell 2.1"].cell == value_cell("2.1") and chosen["cell 2.1"].basis == "blank"
