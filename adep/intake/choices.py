@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from contracts.findings import Finding
 
 
-@dataclass(frozen=True)
-class Choice:
-    """One decision: what was decided, the choice, the cell it was read from, the sign it rests on, what else was seen."""
+class Choice(NamedTuple):
+    """One decision: what was decided, the choice, the sign it rests on, the cell it was read from, what else was seen.
 
-    what: str  # 'sheet', 'table', 'value column', 'period', 'bin', 'body_name', 'cell 3.1', ...
+    A named tuple: a file's reading makes a few dozen, and thousands of files are read per run.
+    """
+
+    what: str  # 'sheet', 'table', 'value column', 'period', 'bin', 'body_name', 'cell 3.1', 'values', ...
     chosen: str
     basis: str
     cell: str | None = None  # the cell (or range) the choice was read from, when there is one
@@ -75,29 +78,38 @@ class Reading:
         return self._blanks.keys()
 
     def choose(self, what: str, chosen: object, basis: str, *, cell: str | None = None, header: dict | None = None,
-               values: dict[str, tuple[int, bool]] | None = None, alternatives=(), set_aside=(),
+               values: dict[str, tuple[int, bool, str]] | None = None, alternatives=(), set_aside=(),
                findings: Finding | list[Finding] | None = None) -> object:
         """Record a decision and set what it decides; returns chosen.
 
         header: the header fields it sets ({'bin': ..., 'bin_cell': ...}); values: the rows it sets, code ->
-        (count, read from a blank), all from cell. One that had a plausible alternative must bring the finding
-        that says so.
+        (count, read from a blank, its cell). One that had a plausible alternative must bring the finding that
+        says so.
         """
-        notes = [] if findings is None else [findings] if isinstance(findings, Finding) else list(findings)
-        if alternatives and not notes:
-            raise SilentChoice(f"the choice of {what} had alternatives ({', '.join(map(str, alternatives))}) and no finding")
-        self.choices.append(Choice(what, str(chosen), basis, cell, tuple(map(str, alternatives)), tuple(map(str, set_aside))))
-        self.findings.extend(notes)
+        if findings is None or findings == []:
+            if alternatives:
+                raise SilentChoice(f"the choice of {what} had alternatives ({', '.join(map(str, alternatives))}) and no finding")
+        elif type(findings) is list:
+            self.findings.extend(findings)
+        else:
+            self.findings.append(findings)
+        self.choices.append(Choice(what, chosen if type(chosen) is str else str(chosen), basis, cell,
+                                   tuple(map(str, alternatives)) if alternatives else (),
+                                   tuple(map(str, set_aside)) if set_aside else ()))
         if header:
             self._header.update(header)
         if values:
-            for code, (count, blank) in values.items():
+            for code, (count, blank, where) in values.items():
                 self._values[code] = count
-                if cell is not None:
-                    self._cells[code] = cell
+                self._cells[code] = where
                 if blank:
                     self._blanks[code] = None
         return chosen
+
+    def in_order(self, order) -> None:
+        """Keep the rows set so far in the form's order (a group of rows is set by one choice after the others)."""
+        self._values = {c: self._values[c] for c in order if c in self._values}
+        self._cells = {c: self._cells[c] for c in order if c in self._cells}
 
     def adopt(self, other: "Reading") -> None:
         """Make another reading's choices (one sheet's) this one's, with every field and value they set."""

@@ -27,6 +27,7 @@ def read_table(grid, table: Table, merged: list[Merged], blank_cells, reading: R
             finding("T10", "unknown", cell=ref, found=item.text)
         reading.choose(f"code in {ref}", item.code or "none", "a date where a row code should be", cell=ref, findings=note)
     in_merge = _rows_in_shared_merges(grid, table, merged_value, reading)
+    plain: dict[str, tuple[int, bool, str]] = {}  # cells holding a whole number as typed: set by one choice
     for code in codes():
         rs = table.rows.get(code)
         if not rs:
@@ -40,7 +41,11 @@ def read_table(grid, table: Table, merged: list[Merged], blank_cells, reading: R
             continue
         if rs[0] in in_merge:
             continue  # one value merged over several rows: its finding is made once, for all of them
-        _read_cell(grid, code, rs[0], table.value_col, merged_value, blank_cells, reading)
+        _read_cell(grid, code, rs[0], table.value_col, merged_value, blank_cells, reading, plain)
+    if plain:
+        where = list(plain.values())
+        reading.choose("values", f"{len(plain)} rows", "whole numbers as typed", cell=f"{where[0][2]}:{where[-1][2]}", values=plain)
+        reading.in_order(codes())
     for item in table.unknown:
         _unknown_row(grid, item, table, reading)
 
@@ -106,7 +111,7 @@ def _rows_in_shared_merges(grid, table: Table, merged_value: dict, reading: Read
         value = parse_value(raw)[0]
         if value == 0:
             reading.choose(f"rows {shared}", f"{where} = 0", "one merged cell, empty or 0: every reading gives 0", cell=where,
-                           values={code: (0, True) for code, _ in members}, alternatives=[f"rows {shared} each"],
+                           values={code: (0, True, where) for code, _ in members}, alternatives=[f"rows {shared} each"],
                            findings=finding("V07", code=members[0][0], cell=where, codes=shared))
         else:
             reading.choose(f"rows {shared}", "none", "one merged cell over several rows", cell=where, alternatives=[shared],
@@ -114,9 +119,14 @@ def _rows_in_shared_merges(grid, table: Table, merged_value: dict, reading: Read
     return rows
 
 
-def _read_cell(grid, code: str, r: int, c: int, merged_value: dict, blank_cells, reading: Reading) -> None:
+def _read_cell(grid, code: str, r: int, c: int, merged_value: dict, blank_cells, reading: Reading, plain: dict) -> None:
+    """One row's value; a whole number as typed joins plain (set by one choice for them all), any other reading
+    is a choice of its own, an unreadable cell a finding."""
     ref = cell_ref(r, c)
     raw = grid[r][c] if c < len(grid[r]) else ""
+    if type(raw) is float and raw >= 0 and raw.is_integer() and (r, c) not in merged_value:
+        plain[code] = (int(raw), False, ref)
+        return
     basis_prefix = ""
     span = merged_value.get((r, c))
     if span is not None and span[0] != (r, c):
@@ -142,7 +152,7 @@ def _read_cell(grid, code: str, r: int, c: int, merged_value: dict, blank_cells,
             params.update(small=text.replace(",", ".").rstrip("0").rstrip(".") or "0", large=text.replace(",", "").replace(".", ""))
         reading.findings.append(finding(rule, code=code, cell=ref, **params))
         return
-    reading.choose(f"cell {code}", value, basis_prefix + basis, cell=ref, values={code: (value, blank)})
+    reading.choose(f"cell {code}", value, basis_prefix + basis, cell=ref, values={code: (value, blank, ref)})
 
 
 def _merged_from_another_row(code: str, ref: str, where: str, top, reading: Reading) -> None:
@@ -151,7 +161,7 @@ def _merged_from_another_row(code: str, ref: str, where: str, top, reading: Read
     value = parse_value(top)[0]
     if value == 0:
         reading.choose(f"cell {code}", 0, f"under the merged range {where}, empty or 0: every reading gives 0", cell=ref,
-                       values={code: (0, True)}, alternatives=[where],
+                       values={code: (0, True, ref)}, alternatives=[where],
                        findings=finding("V07", "other_row", code=code, cell=ref, range=where))
         return
     reading.choose(f"cell {code}", "none", f"under the merged range {where}, which begins on another row", cell=ref,
