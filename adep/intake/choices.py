@@ -37,6 +37,10 @@ class Choice(NamedTuple):
             text += "; set aside " + ", ".join(self.set_aside)
         return text
 
+    def line(self) -> str:
+        """The choice with the cell it was read from, as `adep check --choices` prints it."""
+        return str(self) + (f" [cell {self.cell}]" if self.cell else "")
+
     def as_row(self) -> dict:
         """The choice as the ledger stores it (warehouse core_choices)."""
         return {"what": self.what, "chosen": self.chosen, "cell": self.cell, "basis": self.basis,

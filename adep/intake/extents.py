@@ -114,25 +114,34 @@ def _col_number(letters: bytes) -> int:
 _ODS_TAG = re.compile(rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>")
 _ROWS_REPEATED = re.compile(rb"""table:number-rows-repeated\s*=\s*["'](\d+)""")
 _COLUMNS_REPEATED = re.compile(rb"""table:number-columns-repeated\s*=\s*["'](\d+)""")
-_HAS_VALUE = re.compile(rb"value-type\s*=")
+_HAS_VALUE = re.compile(rb"office:value-type\s*=")
+_ERROR_VALUE = re.compile(rb"""value-type\s*=\s*["']error["']""")
+_TABLE_NAME = re.compile(rb"""table:name\s*=\s*["']([^"']*)["']""")
+_TEXT = re.compile(rb"\s*<text:p>([^<]*)</text:p>")
 
 
-def ods_extents(content: bytes) -> list[tuple[int, int]]:
-    """Rows and columns each sheet of an .ods content.xml spans up to its last cell holding something.
+def ods_sheets(content: bytes) -> list[tuple[str, int, int, dict[tuple[int, int], str | None]]]:
+    """Each sheet of an .ods content.xml: its name, the rows and columns it spans up to its last cell holding
+    something, and its cells that python-calamine reads as blank although they are not: an error value ('#DIV/0!')
+    or a formula with no saved value (None), by (row, col) 0-based.
 
     Empty rows and cells repeated to the sheet's end (as spreadsheet programs write them) take no room; a cell
     holding a value and repeated a million times does.
     """
-    out: list[tuple[int, int]] = []
+    out: list[tuple[str, int, int, dict]] = []
+    name, hidden = "", {}
     row = col = high_row = high_col = 0
     row_repeat, row_has = 1, False
     for m in _ODS_TAG.finditer(content):
         closing, tag, attrs, empty = m.group(1), m.group(2), m.group(3), m.group(4)
         if tag == b"table":
             if closing:
-                out.append((high_row, high_col))
+                out.append((name, high_row, high_col, hidden))
             elif not empty:
+                named = _TABLE_NAME.search(attrs)
+                name = _unescape(named.group(1).decode("utf-8", "replace")) if named else ""
                 row = col = high_row = high_col = 0
+                hidden = {}
             continue
         if tag == b"table-row":
             if closing:
@@ -140,16 +149,21 @@ def ods_extents(content: bytes) -> list[tuple[int, int]]:
                     high_row = max(high_row, row + row_repeat)
                 row += row_repeat
             else:
-                found = _ROWS_REPEATED.search(attrs)
-                row_repeat, row_has, col = _count(found), False, 0
+                row_repeat, row_has, col = _count(_ROWS_REPEATED.search(attrs)), False, 0
                 if empty:
                     row += row_repeat
             continue
-        found = _COLUMNS_REPEATED.search(attrs)
-        repeat = _count(found)
+        if closing:
+            continue
+        repeat = _count(_COLUMNS_REPEATED.search(attrs))
         if not empty or _HAS_VALUE.search(attrs):
             row_has = True
             high_col = max(high_col, col + repeat)
+            if _ERROR_VALUE.search(attrs):
+                shown = _TEXT.match(content, m.end())
+                hidden[(row, col)] = _unescape(shown.group(1).decode("utf-8", "replace")) if shown else "#ERROR"
+            elif b"table:formula" in attrs and not _HAS_VALUE.search(attrs):
+                hidden[(row, col)] = None
         col += repeat
     return out
 
@@ -220,3 +234,7 @@ def _short_string(data: bytes) -> str:
     count, wide = data[0], data[1] & 1
     raw = data[2:2 + count * (2 if wide else 1)]
     return raw.decode("utf-16-le", "replace") if wide else raw.decode("latin-1")
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")

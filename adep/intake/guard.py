@@ -10,7 +10,7 @@ import zlib
 from dataclasses import dataclass
 
 from adep.intake.cells import cell_ref
-from adep.intake.extents import ERROR_TYPE, fits_near, marks_cells_to_confirm, ods_extents, sheet_extent, xls_sheets
+from adep.intake.extents import ERROR_TYPE, fits_near, marks_cells_to_confirm, ods_sheets, sheet_extent, xls_sheets
 from adep.intake.ole2 import SIGNATURE as _OLE2
 from adep.intake.ole2 import Damaged, workbook_stream
 from contracts.findings import Finding, finding
@@ -190,14 +190,17 @@ def _within(rows: int, cols: int, max_cells: int) -> None:
 
 
 def _measure_ods(zf: zipfile.ZipFile, inspected: Inspected, max_inflated_bytes: int, max_cells: int) -> Inspected:
-    """An .ods spreadsheet's sheets, measured in content.xml (whose size the total limit has already bounded)."""
+    """An .ods spreadsheet's sheets, measured in content.xml (whose size the total limit has already bounded), and
+    its cells that python-calamine reads as blank although they hold an error value or an unsaved formula."""
     try:
         content = _read(zf, "content.xml", max_inflated_bytes, inspected._parts)
     except (ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise UnsafeFile(finding("F01", "damaged_part", part="content.xml", detail=str(exc))) from None
-    for rows, cols in ods_extents(content):
+    inspected._blank_cells = {}
+    for name, rows, cols, hidden in ods_sheets(content):
         _within(rows, cols, max_cells)
-    inspected._blank_cells = {}  # python-calamine reads an .ods error value as its text: nothing reads blank wrongly
+        if hidden:
+            inspected._blank_cells[name] = {cell_ref(r, c): value for (r, c), value in hidden.items()}
     return inspected
 
 

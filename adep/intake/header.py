@@ -401,7 +401,7 @@ def _choose_period(periods: list, unread: list, headings: list[str], reading: Re
         return
     (year, quarter), text, cell = periods[0]
     if len(distinct) == 1:
-        reading.choose("period", f"{year}Q{quarter}", f"'{text}'", cell=cell,
+        reading.choose("period", f"{year}Q{quarter}", f"'{text}' in {cell}", cell=cell,
                        header={"year": year, "quarter": quarter, "period_cell": cell}, set_aside=aside)
         return
     seen = [f"{y}Q{q} ('{t}', {c})" for (y, q), t, c in (next(x for x in periods if x[0] == p) for p in distinct)]
