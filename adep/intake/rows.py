@@ -152,6 +152,9 @@ def _read_cell(grid, code: str, r: int, c: int, merged_value: dict, blank_cells,
             params.update(small=text.replace(",", ".").rstrip("0").rstrip(".") or "0", large=text.replace(",", "").replace(".", ""))
         reading.findings.append(finding(rule, code=code, cell=ref, **params))
         return
+    if basis == "number" and not basis_prefix:
+        plain[code] = (value, False, ref)  # a whole number (an .xls gives it as an integer)
+        return
     reading.choose(f"cell {code}", value, basis_prefix + basis, cell=ref, values={code: (value, blank, ref)})
 
 
