@@ -129,5 +129,6 @@ def choices_frame(results, keys):
     """The choices of the files keys (batch keys into results), one row each, for the ledger."""
     import pandas as pd
 
-    rows = [dict(key=k, seq=n, **c.as_row()) for k in keys for n, c in enumerate(results[k].choices, start=1)]
+    rows = [(k, n, c.what, c.chosen, c.cell, c.basis, list(c.alternatives), list(c.set_aside))
+            for k in keys for n, c in enumerate(results[k].choices, start=1)]
     return pd.DataFrame(rows, columns=["key", "seq", "what", "chosen", "cell", "basis", "alternatives", "set_aside"])

@@ -168,10 +168,10 @@ def ods_sheets(content: bytes) -> list[tuple[str, int, int, dict[tuple[int, int]
     return out
 
 
-def _count(found) -> int:
-    if found is None:
+def _count(repeat) -> int:
+    if repeat is None:
         return 1
-    digits = found.group(1)
+    digits = repeat.group(1)
     return int(digits) if len(digits) < 10 else _FAR_AWAY
 
 

@@ -39,9 +39,9 @@ _WHOLE_PART = 256 * 1024
 class UnsafeFile(Exception):
     """The file cannot be read as a form; carries the finding that says why."""
 
-    def __init__(self, found: Finding):
-        super().__init__(found.message)
-        self.finding = found
+    def __init__(self, cause: Finding):
+        super().__init__(cause.message)
+        self.finding = cause
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Inspected:
     macros: bool = False
     _zip: zipfile.ZipFile | None = None
     _blank_cells: dict[str, dict[str, str | None]] | None = None
-    # .xlsx sheet parts holding a formula or an error value, and their sheet names (found while measuring the sheets)
+    # .xlsx sheet parts holding a formula or an error value, and their sheet names (seen while measuring the sheets)
     formula_parts: frozenset[str] = frozenset()
     sheet_names: dict[str, str] | None = None
     # small parts the guards inflated whole (the workbook, its relationships, the sheets), by name
@@ -369,7 +369,7 @@ def _prolog_declares_entities(raw: bytes) -> bool:
 
 
 def _as_utf8(raw: bytes) -> bytes:
-    """XML may be stored as UTF-16; look at its text in UTF-8 so the markers are found either way."""
+    """XML may be stored as UTF-16; look at its text in UTF-8 so the markers are seen either way."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:2] in (b"<\0", b"\0<"):
         codec = "utf-16-le" if raw.startswith(b"\xff\xfe") or raw[:2] == b"<\0" else "utf-16-be"
         return raw.decode(codec, "ignore").encode("utf-8")

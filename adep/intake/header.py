@@ -335,8 +335,8 @@ def _choose_scope(scopes: list, headings: list[str], reading: Reading) -> None:
         return
     other = next(s for s in scopes if s[0] != first[0])
     words = {True: "consolidated", False: "own report"}
-    reading.choose("is_consolidated", "yes", f"the {first[1]} and the {other[1]} disagree", cell=first[3],
-                   header={"is_consolidated": True}, alternatives=[f"{other[3]} ({words[other[0]]})"], set_aside=aside,
+    reading.choose("is_consolidated", "yes" if first[0] else "no", f"the {first[1]} and the {other[1]} disagree", cell=first[3],
+                   header={"is_consolidated": first[0]}, alternatives=[f"{other[3]} ({words[other[0]]})"], set_aside=aside,
                    findings=finding("H11", field="is_consolidated", cell=first[3],
                                     first=f"the {first[1]} '{first[2][:60]}' says {words[first[0]]}", first_cell=first[3],
                                     second=f"the {other[1]} '{other[2][:60]}' says {words[other[0]]}", second_cell=other[3]))

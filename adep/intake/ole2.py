@@ -73,10 +73,10 @@ def workbook_stream(data: bytes) -> bytes:
         entries.append((name, kind, start, length))
     if not entries or entries[0][1] != 5:
         raise Damaged("no root entry")
-    found = next((e for e in entries if e[1] == 2 and e[0] in _WORKBOOK_NAMES), None)
-    if found is None:
+    workbook = next((e for e in entries if e[1] == 2 and e[0] in _WORKBOOK_NAMES), None)
+    if workbook is None:
         raise Damaged("no Workbook stream")
-    _, _, start, length = found
+    _, _, start, length = workbook
     if length > len(data):
         raise Damaged(f"the Workbook stream claims {length:,} bytes in a file of {len(data):,}")
     if length >= mini_cutoff:

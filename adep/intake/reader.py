@@ -1,6 +1,6 @@
 """Reading a form 1-әу workbook by content, not by cell address: which sheet holds the report, then its table and header.
 
-The table is found by adep.intake.table, its rows read by adep.intake.rows, the header by adep.intake.header; every
+The table is located by adep.intake.table, its rows read by adep.intake.rows, the header by adep.intake.header; every
 choice on the way is recorded (adep.intake.choices) and one with a plausible alternative is a finding.
 """
 from __future__ import annotations

@@ -59,7 +59,7 @@ class Table:
     label_col: int | None
     value_col: int | None
     rows: dict[str, list[int]]  # code -> grid rows holding it, in the form's block and any fragment of the form
-    score: int  # distinct codes of the form found (dates Excel made of codes included)
+    score: int  # distinct codes of the form located (dates Excel made of codes included)
     same_cell: bool = False  # codes typed in the label's cell
     block: Block | None = None  # the form's own block
     dates: list[Item] = field(default_factory=list)  # code cells holding dates, in the form's rows
