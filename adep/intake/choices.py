@@ -125,10 +125,27 @@ class Reading:
         self.choices.extend(other.choices)
 
 
+CHOICE_COLUMNS = ["key", "seq", "what", "chosen", "cell", "basis", "alternatives", "set_aside"]
+
+
 def choices_frame(results, keys):
-    """The choices of the files keys (batch keys into results), one row each, for the ledger."""
+    """The choices of the files keys (batch keys into results), one row each, for the ledger.
+
+    Built column by column, as plain objects: an empty batch gives the same columns, and nothing is inferred.
+    """
     import pandas as pd
 
-    rows = [(k, n, c.what, c.chosen, c.cell, c.basis, list(c.alternatives), list(c.set_aside))
-            for k in keys for n, c in enumerate(results[k].choices, start=1)]
-    return pd.DataFrame(rows, columns=["key", "seq", "what", "chosen", "cell", "basis", "alternatives", "set_aside"])
+    columns: dict[str, list] = {name: [] for name in CHOICE_COLUMNS}
+    key, seq, what, chosen, cell, basis, alternatives, set_aside = columns.values()
+    for k in keys:
+        for n, c in enumerate(results[k].choices, start=1):
+            key.append(k)
+            seq.append(n)
+            what.append(c.what)
+            chosen.append(c.chosen)
+            cell.append(c.cell)
+            basis.append(c.basis)
+            alternatives.append(list(c.alternatives))
+            set_aside.append(list(c.set_aside))
+    return pd.DataFrame({name: pd.Series(values, dtype="int64" if name in ("key", "seq") else object)
+                         for name, values in columns.items()})
