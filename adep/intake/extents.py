@@ -186,36 +186,59 @@ _ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D
 
 def xls_sheets(stream: bytes) -> list[tuple[str, int, int, dict[tuple[int, int], str]]]:
     """Each worksheet of an .xls Workbook stream: its name, the rows and columns its cells span, and its cells that
-    hold an error value ((row, col) 0-based -> '#REF!'), which python-calamine reads as blank."""
-    names: dict[int, str] = {}
+    hold an error value ((row, col) 0-based -> '#REF!'), which python-calamine reads as blank.
+
+    Each sheet is walked from where the workbook's sheet list says it begins, as a parser reads it, whatever lies
+    between the sheets.
+    """
     sheets = []
-    pos, size = 0, len(stream)
-    current = None
+    for offset, name in _sheet_list(stream):
+        low_row = high_row = low_col = high_col = None
+        errors: dict[tuple[int, int], str] = {}
+        depth = 0
+        for kind, data in _records(stream, offset):
+            if kind == _BOF:
+                depth += 1
+            elif kind == _EOF:
+                depth -= 1
+                if depth <= 0:
+                    break  # the sheet's own end; a chart inside it has a BOF and an EOF of its own
+            elif (kind in _CELL_RECORDS or kind in _MULTI_CELLS) and len(data) >= 4:
+                r, c = struct.unpack_from("<HH", data)
+                last = struct.unpack_from("<H", data, len(data) - 2)[0] if kind in _MULTI_CELLS and len(data) >= 6 else c
+                low_row = r if low_row is None else min(low_row, r)
+                high_row = r if high_row is None else max(high_row, r)
+                low_col = c if low_col is None else min(low_col, c)
+                high_col = max(last, c) if high_col is None else max(high_col, last, c)
+                error = _error_of(kind, data)
+                if error:
+                    errors[(r, c)] = error
+        rows = high_row - low_row + 1 if high_row is not None else 0
+        cols = high_col - low_col + 1 if high_col is not None else 0
+        sheets.append((name, rows, cols, errors))
+    return sheets
+
+
+def _sheet_list(stream: bytes) -> list[tuple[int, str]]:
+    """Where each sheet begins in the stream, and its name: the BOUNDSHEET records of the workbook's globals."""
+    out = []
+    for kind, data in _records(stream, 0):
+        if kind == _SHEET and len(data) >= 8:
+            out.append((struct.unpack_from("<I", data)[0], _short_string(data[6:])))
+        elif kind == _EOF:
+            break
+    return out
+
+
+def _records(stream: bytes, pos: int):
+    """The records (type, data) from pos on, to the end of the stream (a record cut short ends it)."""
+    size = len(stream)
     while pos + 4 <= size:
         kind, length = _RECORD.unpack_from(stream, pos)
-        start, pos = pos, pos + 4 + length
-        data = stream[start + 4:pos]
-        if kind == _SHEET and len(data) >= 8:
-            names[struct.unpack_from("<I", data)[0]] = _short_string(data[6:])
-        elif kind == _BOF:
-            current = [names.get(start), None, None, None, None, {}] if start in names else None
-        elif kind == _EOF and current is not None:
-            name, low_row, high_row, low_col, high_col, errors = current
-            rows = high_row - low_row + 1 if high_row is not None else 0
-            cols = high_col - low_col + 1 if high_col is not None else 0
-            sheets.append((name, rows, cols, errors))
-            current = None
-        elif current is not None and (kind in _CELL_RECORDS or kind in _MULTI_CELLS) and len(data) >= 4:
-            r, c = struct.unpack_from("<HH", data)
-            last = struct.unpack_from("<H", data, len(data) - 2)[0] if kind in _MULTI_CELLS and len(data) >= 6 else c
-            current[1] = r if current[1] is None else min(current[1], r)
-            current[2] = r if current[2] is None else max(current[2], r)
-            current[3] = c if current[3] is None else min(current[3], c)
-            current[4] = max(last, c) if current[4] is None else max(current[4], last, c)
-            error = _error_of(kind, data)
-            if error:
-                current[5][(r, c)] = error
-    return sheets
+        if pos + 4 + length > size:
+            return
+        yield kind, stream[pos + 4:pos + 4 + length]
+        pos += 4 + length
 
 
 def _error_of(kind: int, data: bytes) -> str | None:

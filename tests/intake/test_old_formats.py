@@ -180,3 +180,20 @@ def _converted(source: Path, kind: str, tmp_path: Path) -> Path:
     out = tmp_path / f"converted.{kind}"
     out.write_bytes(data)
     return out
+
+
+def _record(kind: int, data: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(data)) + data
+
+
+def test_each_xls_sheet_is_measured_from_where_the_sheet_list_says_it_begins():
+    """A sheet placed after bytes that are no record, as a hostile file may: a parser seeks to it, so the guard does."""
+    number = lambda r, c: _record(0x0203, struct.pack("<HHHd", r, c, 0, 1.0))  # noqa: E731
+    chart = _record(0x0809, b"\x00" * 16) + number(5, 5) + _record(0x000A, b"")  # a chart inside the sheet
+    sheet = _record(0x0809, b"\x00" * 16) + number(0, 0) + chart + number(65535, 255) + _record(0x000A, b"")
+    head = _record(0x0809, b"\x00" * 16)
+    name = bytes([1, 0]) + b"S"
+    globals_size = len(head) + len(_record(0x0085, b"\x00" * 6 + name)) + len(_record(0x000A, b""))
+    offset = globals_size + 3  # three stray bytes before the sheet
+    stream = head + _record(0x0085, struct.pack("<I", offset) + b"\x00\x00" + name) + _record(0x000A, b"") + b"\x01\x02\x03" + sheet
+    assert xls_sheets(stream) == [("S", 65536, 256, {})]
