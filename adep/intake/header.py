@@ -401,8 +401,9 @@ def _choose_period(periods: list, unread: list, headings: list[str], reading: Re
         return
     (year, quarter), text, cell = periods[0]
     if len(distinct) == 1:
+        again = list(dict.fromkeys(f"{c} (the same quarter)" for _, _, c in periods[1:] if c != cell))
         reading.choose("period", f"{year}Q{quarter}", f"'{text}' in {cell}", cell=cell,
-                       header={"year": year, "quarter": quarter, "period_cell": cell}, set_aside=aside)
+                       header={"year": year, "quarter": quarter, "period_cell": cell}, set_aside=again + aside)
         return
     seen = [f"{y}Q{q} ('{t}', {c})" for (y, q), t, c in (next(x for x in periods if x[0] == p) for p in distinct)]
     reading.choose("period", "none", "the header names more than one quarter", cell=cell, header={"period_cell": cell},
@@ -421,6 +422,7 @@ def _choose_bin(bins: list, reading: Reading) -> None:
     if ":" in cell:
         basis += ", one digit per cell"
     set_aside = [f"{b} ({c}, no БСН/БИН label)" for p, b, c in bins if p == 1 and b != chosen] if labelled else []
+    set_aside += list(dict.fromkeys(f"{c} (the same BIN)" for _, b, c in pool[1:] if b == chosen and c != cell))
     if len(distinct) == 1:
         reading.choose("bin", chosen, basis, cell=cell, header=fields, set_aside=set_aside)
         return
