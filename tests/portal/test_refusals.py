@@ -264,3 +264,15 @@ def test_a_request_with_no_file_is_400_and_recorded(client, world):
     not_a_form = client.post("/api/v1/uploads", headers=world.bearer("unit_a"), json={"file": "x"})
     assert not_a_form.status_code == 400
     assert [e["reason"] for e in events(world, "refusal")] == ["bad_form", "bad_form"]
+
+
+@pytest.mark.parametrize("name", ["q3.xls", "q3.ods"])
+def test_old_excel_and_opendocument_files_are_read_and_judged_like_any_other(client, world, name):
+    from pathlib import Path
+
+    from tests.conftest import make_bin
+
+    fixture = Path(__file__).resolve().parents[1] / "intake" / "fixtures" / name  # made by LibreOffice, BIN make_bin(17)
+    body = upload(client, world, "unit_a", fixture).json()
+    assert body["file_bin"] == make_bin(17) and body["period"] == "2026Q3"
+    assert "P02" in [f["rule"] for f in body["findings"]] and not [f for f in body["findings"] if f["rule"].startswith("F")]
