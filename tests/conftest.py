@@ -4,7 +4,8 @@ Markers (registered in pyproject.toml). `tests/run` runs the fast default, every
 browser, process or engine; `tests/run --all` runs them all. Mark a test (or a module, with pytestmark) with:
   process  it starts adep or Python processes because a real process is the point: exit codes and what a terminal
            shows, signals and SIGKILLs, a process's imports or memory
-  server   it starts Prefect servers or workers of its own (beyond the session's harness)
+  server   it starts Prefect servers or workers of its own (beyond the session's harness), or a real adep process
+           serving HTTP (the portal)
   browser  it opens pages in headless Chromium
   slow     it is long by nature (the demo's generated country, hundreds of files)
   engine   it runs Prefect flows under the session's harness (which takes ~10 s to start); set here on every test
