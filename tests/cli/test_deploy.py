@@ -65,6 +65,15 @@ def _deployment(api: httpx.Client, name: str) -> dict:
     return response.json()
 
 
+def _create_run(api: httpx.Client, deployment_id: str, body: dict) -> dict:
+    """A new flow run of the deployment. A busy server answers 503 (its database is locked by the scheduler or the
+    worker at that moment) and means 'try again': the request is repeated until it is served."""
+    def served():
+        response = api.post(f"/deployments/{deployment_id}/create_flow_run", json=body)
+        return None if response.status_code == 503 else response
+    return wait_for(served, 60, "the server to create the flow run", step=1).json()
+
+
 def _finished(api: httpx.Client, run_id: str, timeout: float = 240) -> dict:
     def final():
         run = api.get(f"/flow_runs/{run_id}").json()
@@ -89,7 +98,7 @@ def test_a_worker_with_the_credentials_runs_the_deployed_intake(service, api, wo
             ("close-quarter/ministry-stage", "close-quarter/agency-stage", "rerun/rerun")} == {POOL}
 
     drop_report(settings, "from-the-worker.xlsx", units[0])
-    run = api.post(f"/deployments/{intake['id']}/create_flow_run", json={}).json()
+    run = _create_run(api, intake["id"], {})
     finished = _finished(api, run["id"])
     assert finished["state"]["type"] == "COMPLETED", (finished["state"], (settings.home.parent / "worker.log").read_text()[-3000:])
     # Loaded by a run of the deployment: ours, or a scheduled pass the worker picked up first. Read from the
@@ -126,8 +135,8 @@ def test_a_stage_due_before_its_moved_deadline_defers_itself(api, worker, servic
     ministry = _deployment(api, "close-quarter/ministry-stage")
     # 2026Q2's lower-tier deadline, Sunday 5 July, moves past Capital Day (Monday 6th) to Tuesday 7 July.
     planned = datetime(2026, 7, 6, 6, 0, tzinfo=ALMATY)
-    run = api.post(f"/deployments/{ministry['id']}/create_flow_run",
-                   json={"state": {"type": "SCHEDULED", "state_details": {"scheduled_time": planned.isoformat()}}}).json()
+    run = _create_run(api, ministry["id"],
+                      {"state": {"type": "SCHEDULED", "state_details": {"scheduled_time": planned.isoformat()}}})
     assert _finished(api, run["id"])["state"]["type"] == "COMPLETED"
     runs = api.post("/flow_runs/filter", json={"deployments": {"id": {"any_": [ministry["id"]]}}, "limit": 200}).json()
     deferred = [r for r in runs if r["parameters"].get("period") == "2026Q2"]
