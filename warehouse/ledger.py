@@ -31,7 +31,7 @@ MAX_NAME_BYTES = 150
 BATCH_COLUMNS = ["file_id", "attempt", "run_id", "file_name", "sha256", "size_bytes", "received_at", "status",
                  "stored_path", "duplicate_of", "bin", "year", "quarter", "body_name", "commissioner", "phone",
                  "signed_on", "is_consolidated", "deadline_at", "is_late", "error_count", "warning_count",
-                 "rules_sha256"]
+                 "rules_sha256", "channel", "receipt_number"]
 
 # Why `rerun --failed` leaves a rejected file alone (`--all` does not).
 SKIP_RESOLVED = "resolved: its body filed a good report for the period after it"

@@ -294,9 +294,15 @@ def cmd_check(settings: Settings, args) -> int:
     from adep.intake.dry_run import dry_run
     from warehouse.connect import NoPublishedWarehouse, connect
 
+    from adep.submissions import is_receipt
+
     missing = [str(p) for p in args.files if not p.is_file()]
     if missing:
         raise UserError(f"not a file: {', '.join(missing)}")
+    # A portal receipt is never a report: it is checked with the report beside it, as the intake does.
+    args.files = [p for p in args.files if not is_receipt(p.name)]
+    if not args.files:
+        raise UserError("only portal receipts were given: check the reports beside them")
     require_home(settings)
     try:
         con = connect(settings)

@@ -15,6 +15,8 @@ from adep.intake.arrivals import Arrival, display_name
 from adep.intake.checks import check_reports
 from adep.intake.choices import Choice
 from adep.intake.read_pool import read_one
+from adep.intake.receipts import with_receipt
+from adep.submissions import receipt_key
 from adep.settings import Settings
 
 
@@ -46,8 +48,12 @@ def arrival_of(path: Path) -> Arrival:
 
 
 def dry_run(paths: list[Path], con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Verdict]:
-    """Read and check the files as one batch, in order of arrival as the intake takes them; write nothing."""
-    arrivals = [arrival_of(p) for p in paths]
+    """Read and check the files as one batch, in order of arrival as the intake takes them; write nothing.
+
+    A file with a portal receipt beside it is dated and checked by its receipt, as the intake does.
+    """
+    key = receipt_key(settings)
+    arrivals = [with_receipt(arrival_of(p), key) for p in paths]
     order = sorted(range(len(arrivals)), key=lambda i: (arrivals[i].received_at, arrivals[i].name))
     batch_arrivals = [arrivals[i] for i in order]
     results = [read_one(a, settings) for a in batch_arrivals]

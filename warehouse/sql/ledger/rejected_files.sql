@@ -6,6 +6,7 @@ select
     f.file_name,
     f.stored_path,
     f.received_at,
+    f.channel,
     f.attempt_count,
     f.resolved_by,
     a.sha256 as checked_sha256,
