@@ -56,7 +56,12 @@ RAISED = {
     "G01": finding("G01", field="bin", cell="C4", found="990000042011", period="2026Q3"),
     "G02": finding("G02", field="bin", cell="C4", found="990000007011", body="Министерство обороны"),
     "G03": finding("G03", field="period", found="2026Q3", arrived="2026-08-14", until="2026-09-30"),
+    "G04": finding("G04", field="body_name", named="Бурабай ауданы әкімінің аппараты", named_bin="990000042011",
+                   found="990000007011", body="Аппарат акима Щучинского района"),
+    "G05": finding("G05", field="body_name", found="Министерство образования", bin="990000007011",
+                   names="Бурабай ауданы әкімінің аппараты / Аппарат акима Бурабайского района"),
     "O01": finding("O01", code="3", cell="C11", found=250, median="4", quarters=6),
+    "P01": finding("P01", "bin", field="bin", number="2026Q3-000123", receipt_bin="990000042011", found="990000007011"),
 }
 
 
