@@ -105,9 +105,17 @@ def cmd_serve(settings: Settings, args) -> int:
 
     from adep.cli.serve import build_deployments
 
+    from adep.cli.submission_watch import SubmissionWatcher
+
     deployments = build_deployments(settings, intake_minutes=args.every)
     _print_deployments("Serving (Ctrl-C to stop)", args.every)
-    serve(*deployments, print_starting_message=False)
+    console.print("A report submitted through the portal starts an intake run at once.")
+    watcher = SubmissionWatcher(settings)
+    watcher.start()
+    try:
+        serve(*deployments, print_starting_message=False)
+    finally:
+        watcher.stop()
     return 0
 
 
