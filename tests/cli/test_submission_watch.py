@@ -8,7 +8,7 @@ import subprocess
 import httpx
 import pytest
 
-from adep.cli.engine import read_record, server_dir
+from adep.cli.engine import is_answering, read_record, server_dir
 from adep.cli.submission_watch import SUBMISSION_TAG, SubmissionWatcher, delivered_reports
 from adep.forms.writer import write_report
 from adep.settings import load_settings
@@ -71,7 +71,8 @@ def test_serve_loads_a_submission_at_once(tmp_path):
     assert adep(settings.home, env, "registry", "load", str(tmp_path / "registry.csv")).returncode == 0
     serving = adep_started(settings.home, env, "serve", "--every", "60")  # the next scheduled intake is far off
     try:
-        server = wait_for(lambda: read_record(settings), 180, "the home's server")
+        server = wait_for(lambda: (r := read_record(settings)) and is_answering(r.api_url) and r, 180,
+                          "the home's server")
         with httpx.Client(base_url=server.api_url, timeout=30) as api:
             wait_for(lambda: api.get("/deployments/name/intake/intake").status_code == 200, 180,
                      "adep serve to register its deployments")
