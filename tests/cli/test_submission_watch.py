@@ -86,8 +86,13 @@ def test_serve_loads_a_submission_at_once(tmp_path):
                 return rows[0] if rows else None
 
             assert wait_for(loaded, 240, "the submission to be loaded") == ("loaded", "portal", "2026Q3-000007")
-            runs = api.post("/flow_runs/filter", json={"flow_runs": {"tags": {"all_": [SUBMISSION_TAG]}}}).json()
-            assert [r["state"]["type"] for r in runs] == ["COMPLETED"]
+
+            def submission_runs():
+                runs = api.post("/flow_runs/filter", json={"flow_runs": {"tags": {"all_": [SUBMISSION_TAG]}}}).json()
+                states = [r["state"]["type"] for r in runs]
+                return states if all(s in ("COMPLETED", "FAILED", "CRASHED") for s in states) else None
+
+            assert wait_for(submission_runs, 120, "the submission's run to finish") == ["COMPLETED"]
     finally:
         serving.send_signal(signal.SIGINT)
         serving.communicate(timeout=60)
