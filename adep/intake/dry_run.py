@@ -35,6 +35,8 @@ class Verdict:
     is_late: bool | None = None
     deadline: str | None = None
     note: str | None = None  # duplicate of which file, which report it would replace
+    channel: str = "folder"  # 'portal' when a receipt beside the file holds (adep.intake.receipts)
+    receipt_number: str | None = None
     findings: pd.DataFrame = field(default_factory=pd.DataFrame)
     choices: list[Choice] = field(default_factory=list)
 
@@ -66,6 +68,7 @@ def dry_run(paths: list[Path], con: duckdb.DuckDBPyConnection, settings: Setting
         period = f"{int(row.year)}Q{int(row.quarter)}" if pd.notna(row.year) and pd.notna(row.quarter) else None
         verdict = Verdict(number, row.path, status, status == "loaded", bin=row.bin, period=period,
                           sheet=results[key].header.get("sheet"), choices=results[key].choices,
+                          channel=row.channel, receipt_number=row.receipt_number,
                           findings=checked.findings[checked.findings.key == key].drop(columns="key"))
         if status == "loaded" and row.warning_count:
             verdict.outcome = "loaded with warnings"

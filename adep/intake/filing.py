@@ -40,7 +40,7 @@ def file_reports_away(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, setti
 def move_with_receipt(source: str | Path, target: str | Path) -> None:
     """Move a file to its place, its receipt (if it has one) first."""
     receipt = receipt_path(source)
-    if receipt.exists():
+    if os.path.lexists(receipt):  # False too for a name too long to have a receipt beside it
         os.replace(receipt, receipt_path(target))
     os.replace(source, target)
 

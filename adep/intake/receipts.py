@@ -13,12 +13,13 @@ own time like any file dropped into the folder.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import pandas as pd
 
 from adep.intake.arrivals import Arrival
-from adep.submissions import ReceiptError, read_receipt, verify
+from adep.submissions import ReceiptError, read_receipt, receipt_path, verify
 from contracts.findings import Finding, finding
 
 PORTAL, FOLDER = "portal", "folder"
@@ -27,6 +28,8 @@ PORTAL, FOLDER = "portal", "folder"
 def with_receipt(arrival: Arrival, key: bytes | None) -> Arrival:
     """The arrival with the receipt beside it, if any; dated by the receipt when the home's signature is on it."""
     own = arrival.own_time
+    if not os.path.lexists(receipt_path(arrival.path)):  # also a name too long to have a receipt beside it
+        return replace(arrival, file_time=own)
     try:
         receipt = read_receipt(arrival.path)
     except ReceiptError as exc:

@@ -164,5 +164,18 @@ def test_the_dry_run_takes_the_receipt_as_the_intake_does(home, registered):
     finally:
         con.close()
     assert verdicts[good.name].would_load and verdicts[good.name].is_late is False  # dated by the receipt
+    assert (verdicts[good.name].channel, verdicts[good.name].receipt_number) == ("portal", "2026Q3-000001")
+    assert (verdicts[forged.name].channel, verdicts[forged.name].receipt_number) == ("folder", None)
     assert not verdicts[forged.name].would_load
     assert "P01/signature" in verdicts[forged.name].findings.template.tolist()
+
+
+def test_adep_check_reads_the_receipt_beside_a_report_and_never_a_receipt_as_a_report(home, registered, capsys):
+    from adep.cli.parser import main
+
+    report = _delivered(home, registered["unit_a"])
+    assert main(["--home", str(home.home), "check", str(report), str(receipt_path(report))]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "1 file(s) checked: 1 would load" in out
+    assert "receipt 2026Q3-000001" in out
+    assert main(["--home", str(home.home), "check", str(receipt_path(report))]) == 2
