@@ -168,7 +168,8 @@ def select_files_to_rerun(con: duckdb.DuckDBPyConnection, settings: Settings, fi
 
     The ids given are always chosen. Otherwise every rejected file (of the period) is, except, unless force,
     a file its body has resolved with a later good report and a file whose bytes, registry entry and rules are
-    all as they were at its last attempt (it would only be rejected again the same way).
+    all as they were at its last attempt (it would only be rejected again the same way), unless its portal receipt
+    was refused (the home's key may have been restored since).
     """
     if file_ids:
         check_rerun_ids(con, file_ids)
@@ -182,7 +183,8 @@ def select_files_to_rerun(con: duckdb.DuckDBPyConnection, settings: Settings, fi
         bytes_now = pd.Series([sha256_of(settings.home / p) for p in rejected.stored_path], index=rejected.index)
         unchanged = ((rejected.checked_sha256 == bytes_now)
                      & (rejected.checked_registry_entry == rejected.registry_entry)
-                     & (rejected.checked_rules_sha256 == rules_sha256(settings.rules_path))).fillna(False).astype(bool)
+                     & (rejected.checked_rules_sha256 == rules_sha256(settings.rules_path))
+                     & ~rejected.receipt_refused.astype(bool)).fillna(False).astype(bool)
         reason[unchanged] = SKIP_UNCHANGED
         reason[rejected.resolved_by.notna()] = SKIP_RESOLVED
     skipped = rejected.loc[reason.notna(), ["file_id", "file_name"]].assign(reason=reason[reason.notna()])

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from adep.settings import Settings
-from adep.submissions import Receipt, is_receipt
+from adep.submissions import RECEIPT_SUFFIX, Receipt, is_receipt
 
 # Files that spreadsheet programs and browsers leave while working: not reports, and not ours to move.
 _SCRATCH_PREFIXES = ("~$", ".~lock.", ".")
@@ -43,12 +43,17 @@ class Arrival:
         return self.file_time or self.received_at
 
 
-def _scan(intake: Path) -> dict[str, os.stat_result]:
+def _scan(intake: Path, receipts: set[str] | None = None) -> dict[str, os.stat_result]:
+    """Every file in intake/ but scratch files and receipts, with its status; the receipts' paths go to `receipts`."""
     found = {}
     for root, dirs, files in os.walk(intake, followlinks=False):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
-            if name.startswith(_SCRATCH_PREFIXES) or name.lower().endswith(_SCRATCH_SUFFIXES) or is_receipt(name):
+            if name.startswith(_SCRATCH_PREFIXES) or name.lower().endswith(_SCRATCH_SUFFIXES):
+                continue
+            if is_receipt(name):
+                if receipts is not None:
+                    receipts.add(os.path.join(root, name))
                 continue
             path = os.path.join(root, name)
             try:
@@ -64,13 +69,15 @@ def discover(settings: Settings) -> tuple[list[Arrival], list[str]]:
     from adep.submissions import receipt_key
 
     key = receipt_key(settings)
-    first = _scan(settings.intake_dir)
+    receipts: set[str] = set()
+    first = _scan(settings.intake_dir, receipts)
     # A file nothing has touched for the settle interval (its change time, which copying cannot backdate the way it
     # can the modification time, is that old) has settled already; only a pass that finds a fresh file waits.
     fresh_since = time.time() - settings.settle_seconds
     if settings.settle_seconds > 0 and any(max(st.st_ctime, st.st_mtime) > fresh_since for st in first.values()):
         time.sleep(settings.settle_seconds)
-        second = _scan(settings.intake_dir)
+        receipts.clear()
+        second = _scan(settings.intake_dir, receipts)
     else:
         second = first
     now = datetime.now(timezone.utc)
@@ -85,7 +92,7 @@ def discover(settings: Settings) -> tuple[list[Arrival], list[str]]:
         # receipt signed by the portal says when it was received.
         received = min(datetime.fromtimestamp(st.st_mtime, timezone.utc), now)
         arrival = Arrival(path, display_name(os.path.basename(path)), st.st_size if regular else 0, received, regular)
-        ready.append(with_receipt(arrival, key))
+        ready.append(with_receipt(arrival, key) if path + RECEIPT_SUFFIX in receipts else arrival)
     # In order of arrival: the first of two identical files is the original, the later of two reports supersedes.
     ready.sort(key=lambda a: (a.received_at, a.name))
     return ready, waiting

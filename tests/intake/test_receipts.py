@@ -145,7 +145,9 @@ def test_the_rerun_keeps_using_the_receipt(home, registered):
     assert row["status"] == "rejected" and "P01/no_key" in _findings(home, int(row["file_id"]))
 
     key_file.write_bytes(key)  # restored from the backup
-    rerun(file_ids=[int(row["file_id"])], home=str(home.home))
+    # same bytes, registry and rules as at the first attempt: still taken by --failed, since its receipt was refused
+    summary = rerun(failed=True, home=str(home.home))
+    assert summary.skipped == {} and summary.loaded == 1
 
     row = _log(home)[path.name]
     assert (row["status"], row["channel"], row["receipt_number"]) == ("loaded", "portal", "2026Q3-000001")
