@@ -181,3 +181,19 @@ def test_adep_check_reads_the_receipt_beside_a_report_and_never_a_receipt_as_a_r
     assert "1 file(s) checked: 1 would load" in out
     assert "receipt 2026Q3-000001" in out
     assert main(["--home", str(home.home), "check", str(receipt_path(report))]) == 2
+
+
+def test_a_crash_between_moving_the_receipt_and_its_report_is_finished_by_the_next_run(home, registered):
+    path = _delivered(home, registered["unit_a"])
+    intake(home=str(home.home))
+    row = _log(home)[path.name]
+    stored = home.home / row["stored_path"]
+    # as a crash leaves it: the receipt moved first, the report still in intake/, the ledger committed
+    stored.replace(path)
+    assert receipt_path(stored).exists() and not receipt_path(path).exists()
+
+    summary = intake(home=str(home.home))
+
+    assert (summary.recovered, summary.files) == (1, 1)
+    assert stored.exists() and receipt_path(stored).exists() and list(home.intake_dir.iterdir()) == []
+    assert query(home, "select count(*), max(receipt_number) from intake_log") == [(1, "2026Q3-000001")]
