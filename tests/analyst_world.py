@@ -83,7 +83,7 @@ def _send(world: AnalystWorld, name: str, period: Period, values: dict[str, int]
                           file_name=path.name, upload_id="u1")
         receipt_path(path).write_text(sign(receipt, receipt_key(world.settings, create=True)).to_json(), encoding="utf-8")
         for event in ("sign_in", "upload", "submission"):
-            record_event(world.settings, event, bin=world.bins[name], address="10.1.2.3", receipt=receipt.number)
+            record_event(world.settings, event, bin=world.bins[name], address="10.1.2.3", receipt_number=receipt.number)
     if record:
         world.values[(name, period)] = values
 

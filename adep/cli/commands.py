@@ -104,10 +104,13 @@ def cmd_serve(settings: Settings, args) -> int:
     from prefect import serve
 
     from adep.cli.serve import build_deployments
-
     from adep.cli.submission_watch import SubmissionWatcher
 
     deployments = build_deployments(settings, intake_minutes=args.every)
+    if getattr(args, "portal", None):
+        from adep.cli.portal import start_beside_flows
+
+        start_beside_flows(settings, args.portal)
     _print_deployments("Serving (Ctrl-C to stop)", args.every)
     console.print("A report submitted through the portal starts an intake run at once.")
     watcher = SubmissionWatcher(settings)
@@ -117,6 +120,12 @@ def cmd_serve(settings: Settings, args) -> int:
     finally:
         watcher.stop()
     return 0
+
+
+def cmd_portal(settings: Settings, args) -> int:
+    from adep.cli.portal import run_portal
+
+    return run_portal(settings, args)
 
 
 def cmd_deploy(settings: Settings, args) -> int:

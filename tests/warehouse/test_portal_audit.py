@@ -45,7 +45,7 @@ def test_each_intake_run_carries_the_new_events_once(home, registered):
     assert at.utcoffset() == timedelta(hours=5)
     assert abs(at - datetime.now(timezone.utc)) < timedelta(minutes=5)
 
-    record_event(home, "submission", bin=unit, address="10.0.0.7", receipt="2026Q3-000001")
+    record_event(home, "submission", bin=unit, address="10.0.0.7", receipt_number="2026Q3-000001")
     second = intake(home=str(home.home))
     third = intake(home=str(home.home))
 
