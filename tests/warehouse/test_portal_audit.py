@@ -21,7 +21,7 @@ from warehouse.queries import sql
 def _events(home) -> list[tuple]:
     con = connect(home)
     try:
-        return con.execute('select id, event, bin, address, detail, "at" from portal_audit order by id').fetchall()
+        return con.execute('select id, event, bin, address, detail, occurred_at from portal_audit order by id').fetchall()
     finally:
         con.close()
 

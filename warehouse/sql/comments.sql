@@ -29,7 +29,7 @@ comment on column intake_log.receipt_number is 'Number of the portal''s receipt 
 
 comment on view portal_audit is 'One row per event of the submission portal''s audit trail, carried into the warehouse by the intake.';
 comment on column portal_audit.id is 'The event''s id in the portal''s trail (events are carried once, in order of id).';
-comment on column portal_audit."at" is 'When it happened, by the portal''s clock (shown in the connection''s time zone: Asia/Almaty for adep''s connections).';
+comment on column portal_audit.occurred_at is 'When it happened, by the portal''s clock (shown in the connection''s time zone: Asia/Almaty for adep''s connections).';
 comment on column portal_audit.event is 'sign_in, sign_in_failed, sign_out, upload, refusal, confirmation, submission, access_issued or access_revoked.';
 comment on column portal_audit.bin is 'BIN of the body that acted (or that a failed sign-in claimed); NULL when unknown.';
 comment on column portal_audit.address is 'The client''s network address.';
