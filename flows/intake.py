@@ -10,6 +10,7 @@ from adep.intake.read_pool import ReadAhead, files_waiting, make_pool, plan_batc
 from adep.progress import StepTimer, advance, cpu_used
 from adep.settings import Settings, load_settings
 from tasks.artifacts import publish_intake_artifacts
+from tasks.audit import carry_audit_events
 from tasks.check import check_reports
 from tasks.discover import discover_files
 from tasks.load import file_reports_away, finish_interrupted_filing, load_reports
@@ -54,6 +55,8 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
                 summary.add(loaded)
                 log_outcomes(logger, loaded)
                 advance("intake", summary.files, len(arrivals))
+            with timer.step("audit"):
+                summary.audit_events = carry_audit_events(con, settings)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)  # after a failure, files read ahead are not waited for

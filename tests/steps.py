@@ -11,6 +11,7 @@ from __future__ import annotations
 from adep.intake.read_pool import ReadAhead, plan_batches
 from adep.periods import Period
 from adep.settings import Settings
+from tasks.audit import carry_audit_events
 from tasks.check import check_reports
 from tasks.discover import discover_files
 from tasks.load import file_reports_away, finish_interrupted_filing, load_reports
@@ -36,6 +37,7 @@ def take_in(settings: Settings, run_id: str | None = None) -> IntakeSummary:
             loaded = load_reports.fn(checked, con, run_id)
             file_reports_away.fn(loaded, con, settings)
             summary.add(loaded)
+        summary.audit_events = carry_audit_events.fn(con, settings)
     return summary
 
 
