@@ -29,12 +29,13 @@ class IntakeSummary:
         return sum(getattr(self, k) for k in OUTCOMES)
 
     def __post_init__(self) -> None:
-        # The run's reports in force by body, period and scope (True: with warnings). A report of a later batch
-        # for the same supersedes one of these in the ledger, so it is counted there too: the counts do not
+        # The run's reports in force by ledger id (True: with warnings). When the ledger says a later batch took
+        # one of them out of force (CheckedBatch.gave_way), it is counted as superseded instead: the counts do not
         # depend on where the batches happen to end.
-        self._in_force: dict[tuple, bool] = {}
+        self._in_force: dict[int, bool] = {}
 
     def add(self, batch: CheckedBatch) -> None:
+        """Count a batch's files by the status the ledger gave them."""
         f = batch.files
         loaded = f.status == "loaded"
         self.loaded += int((loaded & (f.warning_count == 0)).sum())
@@ -43,17 +44,16 @@ class IntakeSummary:
         self.duplicate += int((f.status == "duplicate").sum())
         self.superseded += int((f.status == "superseded").sum())
         self.recovered += int((f.status == "recover").sum())
-        now = f[loaded]
-        for key in zip(now.bin.tolist(), now.year.tolist(), now.quarter.tolist(), now.is_consolidated.tolist(),
-                       (now.warning_count > 0).tolist()):
-            earlier = self._in_force.get(key[:4])
-            if earlier is not None:
-                if earlier:
+        for file_id in batch.gave_way:
+            warned = self._in_force.pop(file_id, None)
+            if warned is not None:  # counted in force by an earlier batch of this run
+                if warned:
                     self.warned -= 1
                 else:
                     self.loaded -= 1
                 self.superseded += 1
-            self._in_force[key[:4]] = key[4]
+        now = f[loaded]
+        self._in_force.update(zip((int(i) for i in now.file_id), (now.warning_count > 0).tolist()))
 
     def add_skipped(self, reasons) -> None:
         """Count the files a rerun left alone, by reason."""

@@ -21,7 +21,7 @@ from adep.forms.writer import write_report
 from contracts.form import codes
 from tests.conftest import SIGNED, arrived, clean_values, make_bin
 from warehouse.db import open_writer
-from warehouse.rollups import run_rollup
+from tests.rollup_world import run_rollup
 
 PERIODS = (Period(2025, 3), Period(2026, 1), Period(2026, 2), Period(2026, 3))
 Q3 = Period(2026, 3)

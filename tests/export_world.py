@@ -10,7 +10,7 @@ from adep.periods import Period
 from contracts.form import codes
 from tests.rollup_world import Q3, World, file_quarter, make_world
 from warehouse.db import open_reader, open_writer
-from warehouse.rollups import run_rollup
+from tests.rollup_world import run_rollup
 
 M1_TREE = ["M1", "D1", "T1", "T3"]
 EVERYONE = ["M1", "D1", "T1", "T3", "M2", "T2", "L1", "A1"]

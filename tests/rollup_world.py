@@ -38,6 +38,7 @@ from contracts.bin import complete_bin
 from contracts.form import codes
 from tests.conftest import arrived, query
 from warehouse.db import open_writer
+from warehouse.rollups import RollupResult
 
 NAMES = ["M1", "D1", "T1", "T2", "T3", "M2", "L1", "A1", "X1"]
 Q2 = Period(2025, 2)
@@ -169,3 +170,13 @@ def file_quarter(world: World, period: Period, *, skip: tuple[str, ...] = (), la
     world.take_in()
     for name, path, values in sent:
         world.record(name, period, path.name, values)
+
+
+def run_rollup(con: duckdb.DuckDBPyConnection, period: Period, level: str, flow_run_id: str | None = None, *,
+               force: bool = False) -> RollupResult:
+    """Stage and publish one level for one quarter by the rollup flow's own tasks (their functions, without the
+    engine): the same sequence the flow runs, so the tests exercise it and no copy of it."""
+    from tasks.rollup import publish_rollup, stage_rollup
+
+    staged = stage_rollup.fn(con, period, level, force)
+    return publish_rollup.fn(con, staged, flow_run_id)

@@ -191,11 +191,3 @@ def drop_staged(con: duckdb.DuckDBPyConnection) -> None:
     for name in _STAGED:
         con.execute(sql(f"rollup/drop_{name}"))
 
-
-def run_rollup(con: duckdb.DuckDBPyConnection, period: Period, level: str, flow_run_id: str | None = None,
-               *, force: bool = False, republish: bool = False) -> RollupResult:
-    """Stage and publish one level for one quarter (the whole stage without the engine)."""
-    try:
-        return publish_rollup(con, stage_rollup(con, period, level, force=force), flow_run_id, republish=republish)
-    finally:
-        drop_staged(con)

@@ -29,6 +29,7 @@ class CheckedBatch:
         self.files = files
         self.values = values
         self.findings = findings
+        self.gave_way: list[int] = []  # once loaded: the ledger ids the supersede rule took out of force
 
     def __len__(self) -> int:
         return len(self.files)

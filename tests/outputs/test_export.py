@@ -13,7 +13,7 @@ from contracts.form import codes
 from tests.export_world import EVERYONE, M1_TREE, export, form_values, published_world, sheet_text, wide_rows
 from tests.rollup_world import Q2, Q3, Q4, file_quarter
 from warehouse.db import open_reader, open_writer
-from warehouse.rollups import run_rollup
+from tests.rollup_world import run_rollup
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from contracts.form import codes
 from tests.conftest import query
 from tests.rollup_world import Q2, Q3, Q4, expected_bodies, file_quarter, make_world
 from warehouse.db import open_writer
-from warehouse.rollups import run_rollup
+from tests.rollup_world import run_rollup
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

@@ -9,7 +9,8 @@ from contracts.form import codes
 from tests.conftest import query
 from tests.rollup_world import Q2, Q3, Q4, file_quarter, make_world
 from warehouse.db import open_writer
-from warehouse.rollups import RollupRefused, run_rollup
+from tests.rollup_world import run_rollup
+from warehouse.rollups import RollupRefused
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

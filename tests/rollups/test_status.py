@@ -14,7 +14,7 @@ from adep.periods import Period
 from tests.conftest import arrived, query
 from tests.rollup_world import Q3, Q4, file_quarter, make_world, on_time, random_values
 from warehouse.db import open_reader, open_writer
-from warehouse.rollups import run_rollup
+from tests.rollup_world import run_rollup
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the world's reports go through the intake flow
 
