@@ -1,9 +1,16 @@
 """What an intake run did, for the command line's table, the logs and the benchmark."""
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, field
 
+import pandas as pd
+from prefect import get_run_logger, task
+from prefect.cache_policies import NONE
+
 from adep.intake.checks import CheckedBatch
+from adep.intake.run import IntakeRun
+from adep.progress import advance
 
 OUTCOMES = ("loaded", "warned", "rejected", "duplicate", "superseded", "recovered")
 
@@ -33,6 +40,7 @@ class IntakeSummary:
         # one of them out of force (CheckedBatch.gave_way), it is counted as superseded instead: the counts do not
         # depend on where the batches happen to end.
         self._in_force: dict[int, bool] = {}
+        self._started = time.perf_counter()
 
     def add(self, batch: CheckedBatch) -> None:
         """Count a batch's files by the status the ledger gave them."""
@@ -110,3 +118,40 @@ def log_skipped(logger, skipped) -> None:
              for row in skipped.itertuples()]
     for start in range(0, len(lines), LINES_PER_RECORD):
         logger.info("\n".join(lines[start:start + LINES_PER_RECORD]))
+
+
+def _run_logger():
+    """The flow run's logger: the per-file lines and the run's line belong to the run, where operators look for them."""
+    from prefect.context import FlowRunContext
+    from prefect.logging.loggers import flow_run_logger
+
+    context = FlowRunContext.get()
+    return flow_run_logger(context.flow_run, context.flow) if context and context.flow_run else get_run_logger()
+
+
+@task(cache_policy=NONE)
+def count_outcomes(summary: IntakeSummary, batch: CheckedBatch, total: int) -> IntakeSummary:
+    """Count a loaded batch's files by the status the ledger gave them, log one line per file, advance the progress."""
+    summary.add(batch)
+    log_outcomes(_run_logger(), batch)
+    advance("intake", summary.files, total)
+    return summary
+
+
+@task(cache_policy=NONE)
+def count_skipped(summary: IntakeSummary, skipped: pd.DataFrame) -> IntakeSummary:
+    """Count and log the rejected files a rerun left alone, with the reason."""
+    summary.add_skipped(skipped.reason)
+    log_skipped(_run_logger(), skipped)
+    return summary
+
+
+@task(cache_policy=NONE)
+def close_summary(summary: IntakeSummary, run: IntakeRun | None = None, what: str = "intake") -> IntakeSummary:
+    """The run's seconds (by step, and the CPU it took, for an intake pass), and its one line in the log."""
+    if run is not None:
+        summary.seconds, summary.step_seconds, summary.cpu_seconds = run.costs()
+    else:
+        summary.seconds = time.perf_counter() - summary._started
+    _run_logger().info(f"{what}: " + summary.as_line().removeprefix("intake: "))
+    return summary

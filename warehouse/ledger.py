@@ -8,7 +8,7 @@ is resolved once its body files a good report for that period after it.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import duckdb
 import pandas as pd
@@ -20,8 +20,15 @@ from contracts.form import rules_sha256
 from warehouse.queries import sql
 from warehouse.transaction import rolled_back, transaction
 
-if TYPE_CHECKING:
-    from adep.intake.checks import CheckedBatch
+
+
+class CheckedBatch(Protocol):
+    """What the ledger needs of a checked batch: the intake's CheckedBatch, which the warehouse does not import."""
+
+    files: pd.DataFrame  # one row per file, indexed by batch key, with the columns of BATCH_COLUMNS
+    values: pd.DataFrame  # key, code, value...
+    findings: pd.DataFrame  # key and the finding's columns
+    gave_way: list[int]  # set by the ledger: the ids the supersede rule took out of force
 
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
 

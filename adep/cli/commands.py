@@ -198,14 +198,15 @@ def cmd_template(settings: Settings, args) -> int:
     from adep.forms.layout import form_file_name
     from adep.forms.writer import write_template
     from contracts.bin import is_valid_bin
+    from warehouse.queries import sql
 
     period = parse_period(args.period)
     if not is_valid_bin(args.bin):
         raise UserError(f"{args.bin!r} is not a valid BIN (12 digits with a check digit)")
     require_home(settings)
     with published_warehouse(settings) as con:
-        body = con.execute("select name_kk, name_ru, is_excluded from bodies_in_period(?, ?) where bin = ?",
-                           [period.year, period.quarter, args.bin]).fetchall()
+        body = con.execute(sql("registry/body_in_period"),
+                           {"year": period.year, "quarter": period.quarter, "bin": args.bin}).fetchall()
     # A form the intake would reject (findings G01, G02) is not handed out.
     if not body:
         raise UserError(f"BIN {args.bin} is not in the registry for {period}, so a report from it would be rejected: "
@@ -293,6 +294,7 @@ def cmd_check(settings: Settings, args) -> int:
     from adep.cli.check import print_verdicts
     from adep.intake.dry_run import dry_run
     from warehouse.connect import NoPublishedWarehouse, connect
+    from warehouse.queries import sql
 
     missing = [str(p) for p in args.files if not p.is_file()]
     if missing:
@@ -304,7 +306,7 @@ def cmd_check(settings: Settings, args) -> int:
         raise UserError(f"there is no published warehouse in {settings.home}: load the registry first "
                         "(adep registry load FILE)") from None
     try:
-        if not con.execute("select count(*) from core_registry").fetchall()[0][0]:
+        if not con.execute(sql("registry/loaded_count")).fetchall()[0][0]:
             raise UserError(f"the registry in {settings.home} is empty: load it first (adep registry load FILE)")
         verdicts = dry_run(args.files, con, settings)
     finally:

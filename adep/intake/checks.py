@@ -107,7 +107,7 @@ def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, s
     identified = files[files.bin.notna() & files.year.notna() & files.quarter.between(1, 4)]
     for (year, quarter), group in identified.groupby(["year", "quarter"]):
         period = Period(int(year), int(quarter))
-        bodies = con.execute("select bin, tier, is_excluded, name_ru from bodies_in_period(?, ?)", [int(year), int(quarter)]).df()
+        bodies = con.execute(sql("checks/bodies_in_period"), {"year": int(year), "quarter": int(quarter)}).df()
         matched = group[["bin", "bin_cell", "received_at"]].reset_index().merge(bodies, on="bin", how="left").set_index("key")
         deadlines = {tier: calendar.deadline(period, tier, shift=settings.shift_deadlines, calendar=work_calendar, timezone=settings.timezone)
                      for tier in (calendar.TOP, calendar.LOWER)}
@@ -130,16 +130,7 @@ def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, s
 
 def _registrations(con, bins: list[str], period: Period) -> dict[str, dict]:
     """For BINs not in force in the period: the registry's last version before it, or its first one after."""
-    rows = con.execute("""
-        with versions as (select * from core_registry where bin in (select unnest(?::varchar[])))
-        select v.bin, v.name_ru, v.parent_bin, v.valid_from, v.valid_to,
-               v.valid_to is not null and v.valid_to < ? as ended
-        from versions as v
-        qualify row_number() over (
-            partition by v.bin
-            order by (v.valid_to is not null and v.valid_to < ?) desc,
-                     case when v.valid_to < ? then v.valid_to end desc nulls last, v.valid_from) = 1
-        """, [bins, period.first_day, period.first_day, period.first_day]).df()
+    rows = con.execute(sql("checks/registrations"), {"bins": bins, "first_day": period.first_day}).df()
     out = {}
     for r in rows.itertuples():
         entry = {"body": r.name_ru}
@@ -157,13 +148,9 @@ def _registered_next_day(con, ended, period: Period) -> str | None:
     period: what the registry knows of who took over (it records no successor as such)."""
     if ended.parent_bin is None or pd.isna(ended.parent_bin):
         return None
-    names = con.execute("""
-        select b.name_ru || ' (' || b.bin || ')'
-        from bodies_in_period(?, ?) as b
-        join core_registry as r on r.bin = b.bin and r.valid_from = ?::date + 1
-        where r.parent_bin = ? and b.bin <> ?
-        order by b.bin
-        """, [period.year, period.quarter, ended.valid_to, ended.parent_bin, ended.bin]).fetchall()
+    names = con.execute(sql("checks/registered_next_day"), {
+        "year": period.year, "quarter": period.quarter, "ended_on": ended.valid_to, "parent_bin": ended.parent_bin,
+        "bin": ended.bin}).fetchall()
     return ", ".join(n for (n,) in names[:3]) or None
 
 
