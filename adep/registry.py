@@ -118,17 +118,17 @@ def _read_xlsx(path: Path, raw: bytes) -> pd.DataFrame:
             if not set(COLUMNS) <= set(names):
                 continue
             bin_columns = {i for i, name in enumerate(names) if name in ("bin", "parent_bin")}
-            found = [(1, header)]
+            lines = [(1, header)]
             for line, values in enumerate(rows, start=2):
                 cells = [_cell_text(v, is_bin=i in bin_columns) for i, v in enumerate(values)]
                 if any(c.strip() for c in cells):
-                    found.append((line, cells))
-            sheets[sheet.title] = found
+                    lines.append((line, cells))
+            sheets[sheet.title] = lines
     finally:
         book.close()
     if len(sheets) != 1:
-        found = "no sheet" if not sheets else f"{len(sheets)} sheets ({', '.join(sheets)})"
-        raise _refuse(path, f"has {found} with the registry's columns in its first row; keep exactly one such sheet")
+        what = "no sheet" if not sheets else f"{len(sheets)} sheets ({', '.join(sheets)})"
+        raise _refuse(path, f"has {what} with the registry's columns in its first row; keep exactly one such sheet")
     (title, rows), = sheets.items()
     frame = _rows_frame(rows)
     frame.attrs["read_as"] = f"sheet '{title}' of an .xlsx workbook"

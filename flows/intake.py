@@ -5,7 +5,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from adep.settings import Settings, load_settings
-from tasks.artifacts import publish_intake_artifacts
+from tasks.artifacts import post_intake_artifacts
 from tasks.check import check_reports
 from tasks.discover import discover_files
 from tasks.load import file_reports_away, finish_interrupted_filing, load_reports
@@ -38,5 +38,5 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
     finally:
         stop_readers(run)
     summary = close_summary(summary, run)
-    publish_intake_artifacts(settings, summary, str(flow_run.id or ""))
+    post_intake_artifacts(settings, summary, str(flow_run.id or ""))
     return summary

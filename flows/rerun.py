@@ -6,7 +6,7 @@ from prefect.runtime import flow_run
 
 from adep.periods import Period
 from adep.settings import load_settings
-from tasks.artifacts import publish_intake_artifacts
+from tasks.artifacts import post_intake_artifacts
 from tasks.check import check_reports
 from tasks.load import finish_interrupted_filing
 from tasks.read import read_rerun_batch
@@ -38,5 +38,5 @@ def rerun(file_ids: list[int] | None = None, failed: bool = False, period: str |
             refile_reports(checked, con, settings)
             summary = count_outcomes(summary, checked, len(ids))
     summary = close_summary(summary, what="rerun")
-    publish_intake_artifacts(settings, summary, str(flow_run.id or ""))
+    post_intake_artifacts(settings, summary, str(flow_run.id or ""))
     return summary

@@ -57,12 +57,12 @@ def _shown(rows: list[dict], what: str) -> tuple[list[dict], str]:
 
 
 @task(cache_policy=NONE)
-def publish_intake_artifacts(settings: Settings, summary: IntakeSummary, run_id: str) -> list[UUID]:
+def post_intake_artifacts(settings: Settings, summary: IntakeSummary, run_id: str) -> list[UUID]:
     """Two table artifacts for the run: each file's outcome, and every finding (with row code, cell and message)."""
     try:
         return _intake_artifacts(settings, summary, run_id)
     except Exception as exc:  # the data is loaded whatever happens here: say so and let the run succeed
-        _logger().warning("intake artifacts not published: %s", exc)
+        _logger().warning("intake artifacts not posted: %s", exc)
         return []
 
 
@@ -131,7 +131,7 @@ def rollup_markdown(con: duckdb.DuckDBPyConnection, result: RollupResult) -> str
 
 
 @task(cache_policy=NONE)
-def publish_rollup_artifact(settings: Settings, result: RollupResult) -> UUID | None:
+def post_rollup_artifact(settings: Settings, result: RollupResult) -> UUID | None:
     """A markdown artifact telling what the stage published for the quarter, keyed by level and quarter."""
     try:
         con = connect(settings)
@@ -142,7 +142,7 @@ def publish_rollup_artifact(settings: Settings, result: RollupResult) -> UUID | 
         return create_markdown_artifact(markdown, key=f"rollup-{result.level}-{result.period.lower()}",
                                         description=result.as_line())
     except Exception as exc:  # the version is published whatever happens here
-        _logger().warning("rollup artifact not published: %s", exc)
+        _logger().warning("rollup artifact not posted: %s", exc)
         return None
 
 

@@ -198,7 +198,7 @@ class NothingToRerun(UserError, ValueError):
     """The ids given are not rejected files of the ledger."""
 
 
-def check_rerun_ids(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> None:
+def require_rejected(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> None:
     """Raise NothingToRerun naming every id that is not a rejected file (unknown, or loaded, superseded...)."""
     ids = sorted({int(i) for i in file_ids})
     statuses = {i: status for i, status, _ in con.execute(sql("ledger/file_statuses"), {"file_ids": ids}).fetchall()}
@@ -217,7 +217,7 @@ def select_files_to_rerun(con: duckdb.DuckDBPyConnection, settings: Settings, fi
     all as they were at its last attempt (it would only be rejected again the same way).
     """
     if file_ids:
-        check_rerun_ids(con, file_ids)
+        require_rejected(con, file_ids)
     with transaction(con):  # files recorded before resolutions were kept get theirs now (a no-op otherwise)
         con.execute(sql("ledger/resolve_rejected"))
     params = {"file_ids": [int(i) for i in file_ids] if file_ids else None,

@@ -58,7 +58,7 @@ def cmd_intake(settings: Settings, args) -> int:
 
 
 def cmd_rerun(settings: Settings, args) -> int:
-    from warehouse.ledger import check_rerun_ids
+    from warehouse.ledger import require_rejected
 
     everything = getattr(args, "all_rejected", False)
     if not args.file_ids and not args.failed and not everything:
@@ -71,7 +71,7 @@ def cmd_rerun(settings: Settings, args) -> int:
     if args.file_ids:
         # Refused here, before a flow run starts, so a wrong id is one plain line; the flow checks again.
         with published_warehouse(settings) as con:
-            check_rerun_ids(con, args.file_ids)
+            require_rejected(con, args.file_ids)
     _with_prefect(settings)
     hide_user_errors_from_engine_console()
     from flows.rerun import rerun

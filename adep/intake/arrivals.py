@@ -26,7 +26,7 @@ class Arrival:
 
 
 def _scan(intake: Path) -> dict[str, os.stat_result]:
-    found = {}
+    entries = {}
     for root, dirs, files in os.walk(intake, followlinks=False):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
@@ -34,10 +34,10 @@ def _scan(intake: Path) -> dict[str, os.stat_result]:
                 continue
             path = os.path.join(root, name)
             try:
-                found[path] = os.lstat(path)
+                entries[path] = os.lstat(path)
             except FileNotFoundError:
                 continue
-    return found
+    return entries
 
 
 def discover(settings: Settings) -> tuple[list[Arrival], list[str]]:

@@ -38,27 +38,27 @@ class CheckedBatch:
 def check_reports(arrivals: list[Arrival], results: list[ReadResult], con: duckdb.DuckDBPyConnection, settings: Settings,
                 *, rerun_ids: list[int] | None = None) -> CheckedBatch:
     """Decide every file's outcome in one pass over the batch (rerun_ids: the ledger ids of files processed again)."""
-    found: dict[int, list[Finding]] = {k: list(r.findings) for k, r in enumerate(results)}
+    findings_of: dict[int, list[Finding]] = {k: list(r.findings) for k, r in enumerate(results)}
     files = _files_frame(arrivals, results)
     readable = files.index[files.readable & ~files.is_structurally_broken]
 
     headers = files.loc[readable, HEADER_FIELDS + ["bin_cell", "period_text", "period_cell"]]
     for key, items in header_findings(headers).items():
         # The reader already said what is wrong with a field (two periods, two BINs): no second finding for it.
-        said = {f.field for f in found[key] if f.severity == "error" and f.field}
-        found[key].extend(f for f in items if f.field not in said)
+        said = {f.field for f in findings_of[key] if f.severity == "error" and f.field}
+        findings_of[key].extend(f for f in items if f.field not in said)
 
     wide = pd.DataFrame([results[k].values for k in readable], index=readable, columns=list(codes())).astype("Int64")
     cells = pd.DataFrame([results[k].cells for k in readable], index=readable, columns=list(codes()))
     for key, items in rule_findings(wide, cells, rules(settings.rules_path)).items():
-        found[key].extend(items)
+        findings_of[key].extend(items)
 
-    _check_registry(files, found, con, settings)
-    _check_outliers(files, wide, cells, found, con, settings)
+    _check_registry(files, findings_of, con, settings)
+    _check_outliers(files, wide, cells, findings_of, con, settings)
     if rerun_ids is None:
         _mark_duplicates(files, con, settings)
 
-    severities = {k: [f.severity for f in v] for k, v in found.items()}
+    severities = {k: [f.severity for f in v] for k, v in findings_of.items()}
     files["error_count"] = [severities[k].count("error") for k in files.index]
     files["warning_count"] = [severities[k].count("warning") for k in files.index]
     files["status"] = files.status.where(files.status.notna(), files.error_count.map(lambda n: "rejected" if n else "loaded"))
@@ -66,7 +66,7 @@ def check_reports(arrivals: list[Arrival], results: list[ReadResult], con: duckd
 
     values = _values_frame(results, files.index[files.status == "loaded"])
     findings = pd.DataFrame(
-        [dict(key=k, **f.as_dict()) for k, items in found.items() if files.at[k, "status"] in ("loaded", "rejected") for f in items],
+        [dict(key=k, **f.as_dict()) for k, items in findings_of.items() if files.at[k, "status"] in ("loaded", "rejected") for f in items],
         columns=["key", *FINDING_COLUMNS],
     )
     return CheckedBatch(files, values, findings)
@@ -101,7 +101,7 @@ def _files_frame(arrivals: list[Arrival], results: list[ReadResult]) -> pd.DataF
     return files
 
 
-def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, settings: Settings) -> None:
+def _check_registry(files: pd.DataFrame, findings_of: dict[int, list[Finding]], con, settings: Settings) -> None:
     """BIN in the registry for that period, body not excluded, quarter over before the file arrived; and lateness."""
     work_calendar = calendar.WorkingCalendar.from_settings(settings)
     identified = files[files.bin.notna() & files.year.notna() & files.quarter.between(1, 4)]
@@ -115,13 +115,13 @@ def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, s
         unknown = matched[matched.tier.isna()]
         registered = _registrations(con, unknown.bin.unique().tolist(), period) if len(unknown) else {}
         for key, row in unknown.iterrows():
-            if not any(f.rule == "H03" for f in found[key]):
-                found[key].append(_not_registered(row, period, registered.get(row.bin)))
+            if not any(f.rule == "H03" for f in findings_of[key]):
+                findings_of[key].append(_not_registered(row, period, registered.get(row.bin)))
         known = matched[matched.tier.notna()]
         for key, row in known[known.is_excluded.astype(bool)].iterrows():
-            found[key].append(finding("G02", field="bin", cell=row.bin_cell, found=row.bin, body=row.name_ru))
+            findings_of[key].append(finding("G02", field="bin", cell=row.bin_cell, found=row.bin, body=row.name_ru))
         for key, row in known[known.received_at < quarter_over].iterrows():
-            found[key].append(finding("G03", field="period", found=str(period), arrived=f"{row.received_at:%Y-%m-%d}", until=str(period.last_day)))
+            findings_of[key].append(finding("G03", field="period", found=str(period), arrived=f"{row.received_at:%Y-%m-%d}", until=str(period.last_day)))
         deadline_at = known.tier.map(deadlines)
         files.loc[known.index, "tier"] = known.tier
         files.loc[known.index, "deadline_at"] = pd.to_datetime(deadline_at, utc=True).astype("datetime64[us, UTC]")
@@ -165,7 +165,7 @@ def _not_registered(row, period: Period, registration: dict | None):
     return finding("G01", "not_yet", body=registration["body"], since=registration["since"], **common)
 
 
-def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame, found: dict[int, list[Finding]], con, settings: Settings) -> None:
+def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame, findings_of: dict[int, list[Finding]], con, settings: Settings) -> None:
     """A value far from the body's own previous quarters is a warning, never a rejection (robust z-score)."""
     candidates = files.loc[wide.index]
     candidates = candidates[candidates.bin.notna() & candidates.year.notna() & candidates.quarter.between(1, 4)]
@@ -186,7 +186,7 @@ def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame
     scale = pd.concat([1.4826 * joined["mad"], 0.1 * joined["median"], pd.Series(1.0, index=joined.index)], axis=1).max(axis=1)
     joined["z"] = (joined["value"].astype(float) - joined["median"]).abs() / scale
     for row in joined[joined.z > settings.outlier_z].itertuples():
-        found[row.key].append(finding(
+        findings_of[row.key].append(finding(
             "O01", code=row.code, cell=cells.at[row.key, row.code] if pd.notna(cells.at[row.key, row.code]) else None,
             found=int(row.value), median=f"{row.median:g}", quarters=int(row.quarters),
         ))

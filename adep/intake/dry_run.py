@@ -109,5 +109,5 @@ def _standing(file_id: int, ids: dict[int, int], order: list[int], standings: pd
 
 
 def _body_name(con, bin_: str, year: int, quarter: int) -> str | None:
-    found = con.execute(sql("registry/body_in_period"), {"bin": bin_, "year": year, "quarter": quarter}).fetchall()
-    return " / ".join(dict.fromkeys(found[0][:2])) if found else None
+    rows = con.execute(sql("registry/body_in_period"), {"bin": bin_, "year": year, "quarter": quarter}).fetchall()
+    return " / ".join(dict.fromkeys(rows[0][:2])) if rows else None

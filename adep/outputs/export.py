@@ -150,8 +150,8 @@ def write_consolidated(con: duckdb.DuckDBPyConnection, period: Period, level: st
     if bin_ is None:
         names = (AGENCY_NAME_KK, AGENCY_NAME_RU)
     else:
-        found = con.execute(sql("outputs/tree_body_names"), {"version_id": version_id, "bin": bin_}).fetchall()
-        names = found[0] if found else ("", "")
+        rows = con.execute(sql("outputs/tree_body_names"), {"version_id": version_id, "bin": bin_}).fetchall()
+        names = rows[0] if rows else ("", "")
 
     page = _page_title(period, version.iloc[0])
     wb = Workbook()
