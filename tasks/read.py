@@ -11,9 +11,10 @@ from adep.intake.run import IntakeRun
 from adep.settings import Settings
 
 
-@task(cache_policy=NONE)
+@task(cache_policy=NONE, persist_result=False)
 def start_readers(settings: Settings) -> IntakeRun:
-    """Start the reader processes for the files waiting in intake/, and the pass's clocks."""
+    """Start the reader processes for the files waiting in intake/, and the pass's clocks (a live object: never
+    stored as a result)."""
     return IntakeRun(settings)
 
 
