@@ -26,11 +26,13 @@ def _versions(folder, bin_):
     }
 
 
-def _checked(home, paths, capsys) -> list[str]:
-    """The outcome `adep check` gives each file, in the order given."""
+def _checked(home, paths, capsys, notes: list[str]) -> list[str]:
+    """The outcome `adep check` gives each file, in the order given (and its notes on what it would replace)."""
     capsys.readouterr()
     main(["--home", str(home), "check", *map(str, paths)])
-    return re.findall(r"Outcome: (\w+)", capsys.readouterr().out)
+    out = capsys.readouterr().out
+    notes += re.findall(r"(Superseded .*|Replaces .*)", out)
+    return re.findall(r"Outcome: (\w+)", out)
 
 
 def _sent(home, paths, capsys) -> list[str]:
@@ -50,11 +52,16 @@ def test_check_says_what_the_intake_then_does_in_every_order(tmp_path, small_reg
     assert main(["--home", str(home), "registry", "load", str(path)]) == 0
     files = _versions(tmp_path / "to send", bins["unit_a"])
     rounds = [[files["earlier"], files["later"]]] if order == ("both",) else [[files[name]] for name in order]
-    said, done = [], []
+    said, done, notes = [], [], []
     for paths in rounds:
-        said += _checked(home, paths, capsys)
+        said += _checked(home, paths, capsys, notes)
         done += _sent(home, paths, capsys)
     assert said == done
     # the rule itself: the later arrival is in force, whichever reached intake/ first
     assert dict(query(home / "warehouse.duckdb", "select file_name, status from core_files")) == {
         "report v1.xlsx": "superseded", "report v2.xlsx": "loaded"}
+    assert notes == {
+        ("earlier", "later"): ["Replaces the report in force, ledger file 1 (report v1.xlsx)"],
+        ("later", "earlier"): ["Superseded by the report in force, ledger file 1 (report v2.xlsx), which arrived later"],
+        ("both",): ["Superseded at once by file 2 of this check, which arrived later"],
+    }[order]
