@@ -37,6 +37,14 @@ class Settings:
     # Outliers: robust z-score against the body's own previous quarters.
     outlier_z: float = 6.0
     outlier_min_history: int = 3
+    # The submission portal (adep portal): its public address (for the sign-in links handed out with the codes),
+    # how long a session lasts, how many failed sign-ins an address may make in 15 minutes, cookies marked Secure
+    # even when no proxy says the request came over TLS, and the proxies whose X-Forwarded-* headers are believed.
+    portal_url: str = "http://127.0.0.1:8000"
+    portal_session_minutes: int = 480
+    portal_failed_sign_ins: int = 10
+    portal_secure_cookies: bool = False
+    portal_trusted_proxies: str = "127.0.0.1"
     extra: dict = field(default_factory=dict, compare=False)
 
     @property

@@ -110,15 +110,27 @@ def findings_texts(files: list[Path], results: list) -> dict:
     return out
 
 
-def diff(old, new, path="", limit=[50]) -> int:
+def diff(old, new, path="", shown=None, limit=8) -> int:
+    """Count the differences under path; print the first few of each kind (reader/*/choices, checks/*, texts/*)."""
     if old == new:
         return 0
     if isinstance(old, dict) and isinstance(new, dict):
-        return sum(diff(old.get(k), new.get(k), f"{path}/{k}") for k in sorted(set(old) | set(new), key=str))
-    if limit[0] > 0:
-        limit[0] -= 1
+        return sum(diff(old.get(k), new.get(k), f"{path}/{k}", shown, limit) for k in sorted(set(old) | set(new), key=str))
+    kind = _kind(path)
+    shown = _SHOWN if shown is None else shown
+    shown[kind] = shown.get(kind, 0) + 1
+    if shown[kind] <= limit:
         print(f"DIFF {path}:\n  before: {json.dumps(old, ensure_ascii=False)[:400]}\n  after:  {json.dumps(new, ensure_ascii=False)[:400]}")
     return 1
+
+
+_SHOWN: dict[str, int] = {}
+
+
+def _kind(path: str) -> str:
+    """reader/FILE/findings -> 'reader/findings'; checks/FILE -> 'checks'; texts/FILE -> 'texts'."""
+    parts = path.strip("/").split("/")
+    return f"{parts[0]}/{parts[2]}" if parts[0] == "reader" and len(parts) > 2 else parts[0]
 
 
 def main() -> None:
@@ -141,7 +153,7 @@ def main() -> None:
     stored = json.loads(STORE.read_text())
     run = json.loads(json.dumps(run, ensure_ascii=False, default=str))
     n = sum(diff(stored[k], run[k], k) for k in ("reader", "checks", "texts"))
-    print(f"{n} difference(s)")
+    print(f"{n} difference(s)" + (": " + ", ".join(f"{kind} {count}" for kind, count in sorted(_SHOWN.items())) if n else ""))
     raise SystemExit(1 if n else 0)
 
 

@@ -7,7 +7,9 @@ is resolved once its body files a good report for that period after it.
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 from typing import Protocol
 
 import duckdb
@@ -28,6 +30,7 @@ class CheckedBatch(Protocol):
     files: pd.DataFrame  # one row per file, indexed by batch key, with the columns of BATCH_COLUMNS
     values: pd.DataFrame  # key, code, value...
     findings: pd.DataFrame  # key and the finding's columns
+    choices: pd.DataFrame  # key and the reader's choices
     gave_way: list[int]  # set by the ledger: the ids the supersede rule took out of force
 
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
@@ -182,16 +185,28 @@ def try_supersede_rule(con: duckdb.DuckDBPyConnection, files: pd.DataFrame) -> t
 
 
 def insert_values_and_findings(con: duckdb.DuckDBPyConnection, batch: CheckedBatch, ids: pd.DataFrame) -> None:
-    """The batch's values and findings under their files' ledger ids; ids: file_id and attempt, indexed by batch key."""
+    """The batch's values, findings and reading choices under their files' ledger ids; ids: file_id and attempt,
+    indexed by batch key."""
     ids = ids.rename_axis("key").reset_index()
     con.register("batch_values", batch.values.merge(ids, on="key"))
     con.register("batch_findings", batch.findings.merge(ids, on="key"))
+    con.register("batch_choices", batch.choices.merge(ids, on="key"))
     try:
         con.execute(sql("ledger/insert_values"))
         con.execute(sql("ledger/insert_findings"))
+        con.execute(sql("ledger/insert_choices"))
     finally:
         con.unregister("batch_values")
         con.unregister("batch_findings")
+        con.unregister("batch_choices")
+
+
+def _not_a_file(path) -> bool:
+    """A link (followed or not) or a special file: what the reader refuses without reading (F02)."""
+    try:
+        return not stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 class NothingToRerun(UserError, ValueError):
@@ -226,7 +241,9 @@ def select_files_to_rerun(con: duckdb.DuckDBPyConnection, settings: Settings, fi
     reason = pd.Series([None] * len(rejected), index=rejected.index, dtype=object)
     if not file_ids and not force and len(rejected):
         bytes_now = pd.Series([sha256_of(settings.home / p) for p in rejected.stored_path], index=rejected.index)
-        unchanged = ((rejected.checked_sha256 == bytes_now)
+        # A link or a pipe kept in rejected/ has no bytes of its own to compare: while it is still one, nothing changed.
+        still_not_a_file = pd.Series([_not_a_file(settings.home / p) for p in rejected.stored_path], index=rejected.index)
+        unchanged = (((rejected.checked_sha256 == bytes_now) | still_not_a_file)
                      & (rejected.checked_registry_entry == rejected.registry_entry)
                      & (rejected.checked_rules_sha256 == rules_sha256(settings.rules_path))).fillna(False).astype(bool)
         reason[unchanged] = SKIP_UNCHANGED

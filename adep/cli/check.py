@@ -37,7 +37,7 @@ def print_verdicts(verdicts: list[Verdict], *, show_choices: bool = False) -> No
         if show_choices:
             _line("   How it was read:")
             for choice in v.choices:
-                _line(f"      {choice}")
+                _line(f"      {choice.line()}")
     would = sum(v.would_load for v in verdicts)
     _line(f"{len(verdicts)} file(s) checked: {would} would load, {len(verdicts) - would} would not. "
           "Nothing was loaded, moved or written.", style="bold")

@@ -106,9 +106,19 @@ def cmd_serve(settings: Settings, args) -> int:
     from adep.cli.serve import build_deployments
 
     deployments = build_deployments(settings, intake_minutes=args.every)
+    if getattr(args, "portal", None):
+        from adep.cli.portal import start_beside_flows
+
+        start_beside_flows(settings, args.portal)
     _print_deployments("Serving (Ctrl-C to stop)", args.every)
     serve(*deployments, print_starting_message=False)
     return 0
+
+
+def cmd_portal(settings: Settings, args) -> int:
+    from adep.cli.portal import run_portal
+
+    return run_portal(settings, args)
 
 
 def cmd_deploy(settings: Settings, args) -> int:

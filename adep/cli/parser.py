@@ -81,6 +81,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the flows on the quarterly calendar until stopped")
     serve.add_argument("--every", type=int, default=5, help="minutes between intake passes")
+    serve.add_argument("--portal", nargs="?", const="127.0.0.1:8000", metavar="HOST:PORT",
+                       help="also serve the submission portal, in this process (default 127.0.0.1:8000)")
+
+    portal = sub.add_parser("portal", help="the submission portal: serve it, or issue and revoke the bodies' access codes")
+    portal.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    portal.add_argument("--port", type=int, default=8000, help="the port (default 8000; 0: any free port)")
+    portal_sub = portal.add_subparsers(dest="portal_command")
+    access = portal_sub.add_parser("access", help="the bodies' access codes")
+    access_sub = access.add_subparsers(dest="access_command", required=True)
+    issue = access_sub.add_parser("issue", help="a new secret code for each body (replacing its old one), into a CSV")
+    issue.add_argument("bins", nargs="*", metavar="BIN")
+    issue.add_argument("--all", action="store_true", dest="all_bodies", help="every body that files the form")
+    issue.add_argument("--out", type=Path, required=True, help="the CSV to write: bin,name_kk,name_ru,code,link")
+    revoke = access_sub.add_parser("revoke", help="the body's code stops working at once")
+    revoke.add_argument("bins", nargs="+", metavar="BIN")
 
     deploy = sub.add_parser("deploy", help="register the flows on a Prefect work pool, for workers to run")
     deploy.add_argument("--pool", required=True, help="the work pool (of type process; created when missing)")

@@ -65,7 +65,7 @@ def is_blank(v) -> bool:
 
 
 def parse_value(v) -> tuple[int | None, bool, str | None, str | None, str]:
-    """(value, was_blank, error rule, what was found, how it was read): whole non-negative counts; blank or a dash is zero.
+    """(value, was_blank, error rule, the cell's text as shown, how it was read): whole non-negative counts; blank or a dash is zero.
 
     How it was read is 'number', 'text' (a number typed as text), 'rounded' (a formula's binary noise such as
     12.000000000000002), 'blank' or 'dash'; each is certain. A text that could be read two ways ('1,000': one

@@ -8,6 +8,7 @@ import pandas as pd
 
 from adep import calendar
 from adep.periods import Period
+from adep.intake.choices import choices_frame
 from adep.intake.reader import ReadResult
 from adep.settings import Settings
 from contracts.findings import FINDING_COLUMNS, Finding, finding
@@ -20,15 +21,17 @@ HEADER_FIELDS = ["bin", "year", "quarter", "body_name", "commissioner", "phone",
 
 
 class CheckedBatch:
-    """A batch after its checks: one row per file with its outcome, the values to load, the findings.
+    """A batch after its checks: one row per file with its outcome, the values to load, the findings, and the
+    reader's choices (adep.intake.choices) of every file that is loaded or rejected.
 
     A plain class on purpose: the engine walks dataclasses and lists passed between tasks, and this holds thousands of rows.
     """
 
-    def __init__(self, files: pd.DataFrame, values: pd.DataFrame, findings: pd.DataFrame):
+    def __init__(self, files: pd.DataFrame, values: pd.DataFrame, findings: pd.DataFrame, choices: pd.DataFrame | None = None):
         self.files = files
         self.values = values
         self.findings = findings
+        self.choices = choices if choices is not None else choices_frame([], [])
         self.gave_way: list[int] = []  # once loaded: the ledger ids the supersede rule took out of force
 
     def __len__(self) -> int:
@@ -69,7 +72,8 @@ def check_reports(arrivals: list[Arrival], results: list[ReadResult], con: duckd
         [dict(key=k, **f.as_dict()) for k, items in findings_of.items() if files.at[k, "status"] in ("loaded", "rejected") for f in items],
         columns=["key", *FINDING_COLUMNS],
     )
-    return CheckedBatch(files, values, findings)
+    choices = choices_frame(results, files.index[files.status.isin(["loaded", "rejected"])])
+    return CheckedBatch(files, values, findings, choices)
 
 
 def _files_frame(arrivals: list[Arrival], results: list[ReadResult]) -> pd.DataFrame:

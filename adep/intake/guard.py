@@ -1,4 +1,5 @@
-"""Opening a file from the field safely: its kind by content, zip-bomb and XML-entity guards, formulas without values."""
+"""Opening a file from the field safely: its kind by content (.xlsx, .xls, .ods), container, zip-bomb and XML-entity
+guards, sheet extents (measured by adep.intake.extents), cells that read blank although they are not."""
 from __future__ import annotations
 
 import io
@@ -8,15 +9,19 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from adep.intake.cells import cell_ref
+from adep.intake.extents import ERROR_TYPE, fits_near, marks_cells_to_confirm, ods_sheets, sheet_extent, xls_sheets
+from adep.intake.ole2 import SIGNATURE as _OLE2
+from adep.intake.ole2 import Damaged, workbook_stream
 from contracts.findings import Finding, finding
 
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
 # An encrypted .xlsx is an OLE2 container with these streams (ECMA-376 agile or standard encryption).
 _ENCRYPTED_MARKS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
-_CELL_WITH_FORMULA = re.compile(rb"<c\b([^>]*)>(.*?)</c>", re.S)
+_CELL = re.compile(rb"<c\b([^>]*)>(.*?)</c>", re.S)
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3}\d+)"')
 _VALUE = re.compile(rb"<v>[^<]+</v>|<is>", re.S)
+_SAVED = re.compile(rb"<v>([^<]*)</v>")
 _SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.S)
 _REL_ENTRY = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.S)
 _REL_ENTRY_REV = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', re.S)
@@ -26,24 +31,6 @@ _VALUE_PARTS = {"xl/workbook.xml", "xl/sharedStrings.xml"}
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _MAX_PROLOG = 1_000_000
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
-# An element's r attribute as python-calamine reads it (a cell's address, a row's number): after any character that
-# cannot end an attribute's name (whitespace, a quote, nothing at all), '=' between any whitespace, either quote,
-# letters of either case, any number of digits. Each of ' r="B7"' narrowed (a tab, 'xfd', r='B7', r = "B7", nine
-# digits, no space after the previous value) let a cell at XFD1048576 past the measurement and abort the reader.
-_NAME_CHAR = rb"[\w:.\-\x80-\xff]"
-_ADDRESS = re.compile(rb"r(?<!" + _NAME_CHAR + rb"r)\s*=\s*[\"']([A-Za-z]*)(\d+)[\"']")
-# rows with a number of their own (<row r="7">, <x:row spans="1:3" r="7">)
-_ROW_REFS = re.compile(rb"<(?:\w+:)?row\s[^>]*?r(?<!" + _NAME_CHAR + rb"r)\s*=\s*[\"']\d+[\"']")
-_ANY_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
-_ANY_ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
-# What a form's sheet never holds: an r attribute other than r="B7" within column Z and row 999 (or r="7"), a cell
-# whose first attribute is not its address, a row whose first attribute is not its number, a namespace prefix.
-_NOT_NEAR = re.compile(rb"r(?<!" + _NAME_CHAR + rb"r)(?!=\"[A-Z]?\d{1,3}\")\s*=")
-_LOOSE = re.compile(rb'<(?:\w+:(?:c|row)[\s/>]|c(?! r="[A-Z])[\s/>]|row(?! r=")[\s/>])')
-# Any row or column number past this is as good as infinite (and cheaper to write down).
-_FAR_AWAY = 10**10
-# With neither, cells span at most rows 0-999 and columns A-Z, every one addressed.
-_NEAR_ROWS, _NEAR_COLS = 1000, 26
 # Parts the guards read more than once (the workbook, its relationships, the sheets) are inflated whole, once, when
 # their directory says they are this small; a form's sheet is a few KB. Below the prolog bound on purpose.
 _WHOLE_PART = 256 * 1024
@@ -52,9 +39,9 @@ _WHOLE_PART = 256 * 1024
 class UnsafeFile(Exception):
     """The file cannot be read as a form; carries the finding that says why."""
 
-    def __init__(self, found: Finding):
-        super().__init__(found.message)
-        self.finding = found
+    def __init__(self, cause: Finding):
+        super().__init__(cause.message)
+        self.finding = cause
 
 
 @dataclass
@@ -62,19 +49,21 @@ class Inspected:
     """What we learned about a workbook before handing it to the reader."""
 
     data: bytes
+    kind: str = "xlsx"  # 'xlsx' (also .xlsm), 'xls' or 'ods'
     macros: bool = False
     _zip: zipfile.ZipFile | None = None
-    _formulas: dict[str, set[str]] | None = None
-    # sheet parts holding any formula, and their sheet names (found while measuring the sheets)
+    _blank_cells: dict[str, dict[str, str | None]] | None = None
+    # .xlsx sheet parts holding a formula or an error value, and their sheet names (seen while measuring the sheets)
     formula_parts: frozenset[str] = frozenset()
     sheet_names: dict[str, str] | None = None
     # small parts the guards inflated whole (the workbook, its relationships, the sheets), by name
     _parts: dict[str, bytes] | None = None
 
-    def formulas_without_value(self, sheet_name: str) -> set[str]:
-        """Cells of a sheet whose formula has no saved value; looked up only when a value cell reads blank."""
-        if self._formulas is None:
-            self._formulas = {}
+    def blank_cells(self, sheet_name: str) -> dict[str, str | None]:
+        """Cells of a sheet that python-calamine reads as blank although they are not: an error value ('#REF!') or a
+        formula with no saved value (None), by address; looked up only when a value cell reads blank."""
+        if self._blank_cells is None:
+            self._blank_cells = {}
             by_part = self.sheet_names if self.sheet_names is not None else _sheet_names_by_part(self._zip, self._parts)
             for part, name in by_part.items():
                 if self.sheet_names is not None and part not in self.formula_parts:
@@ -83,9 +72,9 @@ class Inspected:
                     raw = _read(self._zip, part, 200_000_000, self._parts)
                 except (KeyError, ValueError, zipfile.BadZipFile, OSError):
                     continue
-                if b"<f" in raw:
-                    self._formulas[name] = formulas_without_value(raw)
-        return self._formulas.get(sheet_name, set())
+                if marks_cells_to_confirm(raw):
+                    self._blank_cells[name] = cells_read_as_blank(raw)
+        return self._blank_cells.get(sheet_name, {})
 
 
 def sniff_kind(data: bytes) -> str:
@@ -101,14 +90,19 @@ def sniff_kind(data: bytes) -> str:
 
 
 def inspect_workbook(data: bytes, *, max_inflated_bytes: int, max_sheet_cells: int = 2_000_000) -> Inspected:
-    """Check a workbook's container before any parser inflates it; raise UnsafeFile with a finding."""
+    """Check a workbook's container before any parser inflates it; raise UnsafeFile with a finding.
+
+    .xlsx/.xlsm and .ods are zip archives: parts, sizes, compression and XML prologs are checked, then every sheet
+    measured (adep.intake.extents). An .xls is an OLE2 container: its chains are followed within the file and its
+    sheets measured from their cell records.
+    """
     kind = sniff_kind(data)
     if kind == "empty":
         raise UnsafeFile(finding("F01", "empty"))
     if kind == "encrypted":
         raise UnsafeFile(finding("F03"))
     if kind == "xls":
-        raise UnsafeFile(finding("F02", "xls"))
+        return _inspect_xls(data, max_sheet_cells)
     if kind != "zip":
         raise UnsafeFile(finding("F02"))
     try:
@@ -117,10 +111,11 @@ def inspect_workbook(data: bytes, *, max_inflated_bytes: int, max_sheet_cells: i
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise UnsafeFile(finding("F01", "damaged", detail=str(exc))) from None
     names = {i.filename for i in infos}
-    if "mimetype" in names and b"opendocument" in _read(zf, "mimetype", 200):
-        raise UnsafeFile(finding("F02", "ods"))
-    if "xl/workbook.xml" not in names:
+    ods = "mimetype" in names and b"opendocument.spreadsheet" in _read(zf, "mimetype", 200)
+    if not ods and "xl/workbook.xml" not in names:
         raise UnsafeFile(finding("F02", "zip"))
+    if ods and "content.xml" not in names:
+        raise UnsafeFile(finding("F01", "damaged", detail="no content.xml"))
     # Zip bombs: trust no declared size; refuse before inflating anything large.
     declared = sum(i.file_size for i in infos)
     if len(infos) > 10_000:
@@ -131,7 +126,7 @@ def inspect_workbook(data: bytes, *, max_inflated_bytes: int, max_sheet_cells: i
         if info.compress_size and info.file_size / info.compress_size > 1000 and info.file_size > 5_000_000:
             raise UnsafeFile(finding("F05", "zip_bomb", part=info.filename))
     whole: dict[str, bytes] = {}
-    inspected = Inspected(data=data, macros="xl/vbaProject.bin" in names, _zip=zf, _parts=whole)
+    inspected = Inspected(data=data, kind="ods" if ods else "xlsx", macros="xl/vbaProject.bin" in names, _zip=zf, _parts=whole)
     for info in infos:
         # Every XML part a reader may parse, not only the value parts: python-calamine ignores DTDs, but a DTD
         # is refused all the same.
@@ -147,23 +142,81 @@ def inspect_workbook(data: bytes, *, max_inflated_bytes: int, max_sheet_cells: i
                 declares = _declares_entities(zf, info)
         if declares:
             raise UnsafeFile(finding("F05", "entities", part=info.filename))
+    if ods:
+        return _measure_ods(zf, inspected, max_inflated_bytes, max_sheet_cells)
     by_part = _sheet_names_by_part(zf, whole)
     sheet_parts = set(by_part) | {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
     with_formulas = set()
     for part in sorted(sheet_parts & names):
         raw = whole.get(part)
-        fits = _fits_near(raw, max_sheet_cells) if raw is not None else None
+        fits = fits_near(raw, max_sheet_cells) if raw is not None else None
         if fits is not None:
             has_formula = fits
         else:
-            rows, cols, has_formula = _sheet_extent(zf, part, max_sheet_cells, raw)
-            if rows * cols > max_sheet_cells:
-                raise UnsafeFile(finding("F04", "sheet_extent", rows=f"{rows:,}", cols=f"{cols:,}"))
+            rows, cols, has_formula = measure_sheet(zf, part, max_sheet_cells, raw)
+            _within(rows, cols, max_sheet_cells)
         if has_formula:
             with_formulas.add(part)
     inspected.sheet_names = by_part
     inspected.formula_parts = frozenset(with_formulas)
     return inspected
+
+
+def measure_sheet(zf: zipfile.ZipFile, part: str, max_cells: int, raw: bytes | None = None) -> tuple[int, int, bool]:
+    """Rows and columns an .xlsx sheet part spans, and whether it holds cells to confirm (adep.intake.extents)."""
+    return sheet_extent(_steps(zf, part, raw), max_cells)
+
+
+def _steps(zf: zipfile.ZipFile, part: str, raw: bytes | None):
+    """A sheet's XML in steps of 4 MB, then an empty step; raw (the part inflated whole) is one step."""
+    if raw is not None:
+        yield raw
+        yield b""
+        return
+    with _open_part(zf, zf.getinfo(part)) as fh:
+        while True:
+            try:
+                chunk = fh.read(4 << 20)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                raise UnsafeFile(finding("F01", "damaged_part", part=part, detail=str(exc))) from None
+            yield chunk
+            if not chunk:
+                return
+
+
+def _within(rows: int, cols: int, max_cells: int) -> None:
+    if rows * cols > max_cells:
+        raise UnsafeFile(finding("F04", "sheet_extent", rows=f"{rows:,}", cols=f"{cols:,}"))
+
+
+def _measure_ods(zf: zipfile.ZipFile, inspected: Inspected, max_inflated_bytes: int, max_cells: int) -> Inspected:
+    """An .ods spreadsheet's sheets, measured in content.xml (whose size the total limit has already bounded), and
+    its cells that python-calamine reads as blank although they hold an error value or an unsaved formula."""
+    try:
+        content = _read(zf, "content.xml", max_inflated_bytes, inspected._parts)
+    except (ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise UnsafeFile(finding("F01", "damaged_part", part="content.xml", detail=str(exc))) from None
+    inspected._blank_cells = {}
+    for name, rows, cols, hidden in ods_sheets(content):
+        _within(rows, cols, max_cells)
+        if hidden:
+            inspected._blank_cells[name] = {cell_ref(r, c): value for (r, c), value in hidden.items()}
+    return inspected
+
+
+def _inspect_xls(data: bytes, max_cells: int) -> Inspected:
+    """An old Excel 97-2003 workbook: its OLE2 container followed within the file, each sheet measured from its
+    cell records, and the cells holding an error value (which python-calamine reads as blank) kept by sheet."""
+    try:
+        stream = workbook_stream(data)
+    except Damaged as exc:
+        raise UnsafeFile(finding("F01", "damaged_ole2", detail=str(exc))) from None
+    blank: dict[str, dict[str, str | None]] = {}
+    for name, rows, cols, errors in xls_sheets(stream):
+        _within(rows, cols, max_cells)
+        if errors:
+            blank[name] = {cell_ref(r, c): value for (r, c), value in errors.items()}
+    return Inspected(data=data, kind="xls", _blank_cells=blank)
 
 
 def _read_again(info: zipfile.ZipInfo) -> bool:
@@ -316,97 +369,11 @@ def _prolog_declares_entities(raw: bytes) -> bool:
 
 
 def _as_utf8(raw: bytes) -> bytes:
-    """XML may be stored as UTF-16; look at its text in UTF-8 so the markers are found either way."""
+    """XML may be stored as UTF-16; look at its text in UTF-8 so the markers are seen either way."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:2] in (b"<\0", b"\0<"):
         codec = "utf-16-le" if raw.startswith(b"\xff\xfe") or raw[:2] == b"<\0" else "utf-16-be"
         return raw.decode(codec, "ignore").encode("utf-8")
     return raw
-
-
-def _fits_near(raw: bytes, max_cells: int) -> bool | None:
-    """Whether the sheet holds a formula, when two scans prove its rectangle within bounds; None when they cannot.
-
-    A form's sheet (addresses within Z999, each cell and row starting with its address) spans at most 1,000 rows
-    by 26 columns, so the measurement below would pass it: its addresses need not be collected one by one.
-    The sheet is looked at in the same two pieces as the measurement looks at it.
-    """
-    if _NEAR_ROWS * _NEAR_COLS > max_cells:
-        return None
-    cut = raw.rfind(b"<")
-    for text in (raw[:cut], raw[cut:]):
-        if _NOT_NEAR.search(text) or _LOOSE.search(text):
-            return None
-    return b"<f" in raw or b":f>" in raw
-
-
-def _sheet_extent(zf: zipfile.ZipFile, part: str, max_cells: int, raw: bytes | None = None) -> tuple[int, int, bool]:
-    """Rows and columns of the rectangle a sheet's cells span, from its XML, before any parser fills it.
-
-    python-calamine allocates the whole rectangle from the first to the last filled cell: two cells, A1 and
-    XFD1048576, in a 1.5 KB file asked for 550 GB and aborted the process. So measure the rectangle first,
-    streaming the part (never more than its declared size, which the total limit has already bounded), or from
-    raw, the part already inflated whole (one step of the stream).
-    """
-    letters: set[bytes] = set()
-    low_row = high_row = 0
-    cells = addressed = rows = addressed_rows = 0
-    tail = b""
-    has_formula = False
-    for chunk in _steps(zf, part, raw):
-        text = tail + chunk
-        if chunk:
-            cut = text.rfind(b"<")
-            text, tail = text[:cut], text[cut:]
-        has_formula = has_formula or b"<f" in text or b":f>" in text
-        refs = _ADDRESS.findall(text)
-        cols = [c for c, _ in refs if c]
-        addressed += len(cols)
-        letters.update(c.upper() for c in set(cols))
-        addressed_rows += len(_ROW_REFS.findall(text))
-        numbers = [int(n) if len(n.lstrip(b"0")) < 10 else _FAR_AWAY for n in {r for _, r in refs}]
-        if numbers:
-            low_row = min(numbers + ([low_row] if low_row else []))
-            high_row = max(numbers + [high_row])
-        cells += len(_ANY_CELL.findall(text))
-        rows += len(_ANY_ROW.findall(text))
-        # A cell or row without an address follows the one before it, from A1 on: count each as extra width or
-        # height, and let the rectangle start at row 1 and column A (a cell with no address, then one at
-        # XFD1048576, asked for the whole sheet).
-        loose_rows, loose_cells = max(0, rows - addressed_rows), max(0, cells - addressed)
-        first_row = min(low_row, 1) if loose_rows or loose_cells else low_row
-        height = (high_row - first_row + 1 if high_row else 0) + loose_rows
-        columns = [_col_number(c) for c in letters]
-        first_col = 1 if loose_cells else min(columns, default=0)
-        width = (max(columns) - first_col + 1 if columns else 0) + loose_cells
-        if height * width > max_cells or not chunk:
-            return height, width, has_formula
-    raise AssertionError("the last step is always empty")
-
-
-def _steps(zf: zipfile.ZipFile, part: str, raw: bytes | None):
-    """A sheet's XML in steps of 4 MB, then an empty step; raw (the part inflated whole) is one step."""
-    if raw is not None:
-        yield raw
-        yield b""
-        return
-    with _open_part(zf, zf.getinfo(part)) as fh:
-        while True:
-            try:
-                chunk = fh.read(4 << 20)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-                raise UnsafeFile(finding("F01", "damaged_part", part=part, detail=str(exc))) from None
-            yield chunk
-            if not chunk:
-                return
-
-
-def _col_number(letters: bytes) -> int:
-    if len(letters) > 6:
-        return _FAR_AWAY
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
 
 
 def _read(zf: zipfile.ZipFile, name: str, limit: int, whole: dict[str, bytes] | None = None) -> bytes:
@@ -422,15 +389,20 @@ def _read(zf: zipfile.ZipFile, name: str, limit: int, whole: dict[str, bytes] | 
     return raw
 
 
-def formulas_without_value(sheet_xml: bytes) -> set[str]:
-    """Cells whose formula has no saved value: the program that wrote the file never calculated it."""
-    out = set()
-    for m in _CELL_WITH_FORMULA.finditer(sheet_xml):
-        inner = m.group(2)
-        if b"<f" in inner and not _VALUE.search(inner):
-            ref = _CELL_REF.search(m.group(1))
-            if ref:
-                out.add(ref.group(1).decode())
+def cells_read_as_blank(sheet_xml: bytes) -> dict[str, str | None]:
+    """Cells of an .xlsx sheet that python-calamine reads as blank: an error value (t="e": '#REF!', '#N/A', ...) and
+    a formula whose result was never saved (None), by address."""
+    out: dict[str, str | None] = {}
+    for m in _CELL.finditer(sheet_xml):
+        attrs, inner = m.group(1), m.group(2)
+        ref = _CELL_REF.search(attrs)
+        if not ref:
+            continue
+        if ERROR_TYPE.search(attrs):
+            shown = _SAVED.search(inner)
+            out[ref.group(1).decode()] = _xml_unescape(shown.group(1).decode("utf-8", "replace")) if shown else "#ERROR"
+        elif b"<f" in inner and not _VALUE.search(inner):
+            out[ref.group(1).decode()] = None
     return out
 
 

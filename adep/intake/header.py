@@ -6,7 +6,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from adep.intake.choices import Reading
-from adep.intake.cells import cell_ref, text_of
+from adep.intake.cells import cell_ref, has_letters, text_of
 from adep.periods import Period
 from contracts.findings import finding
 
@@ -38,6 +38,14 @@ _DATE_WORDS = re.compile(r"(?:(20\d\d)\s*ж\w*\.?\s*)?[«\"']?\s*(\d{1,2})\s*[»
 # A cell that introduces the period: 'Есепті кезең: ...', 'Отчетный период ...' (not the heading 'Есепті кезеңдегі ...').
 _PERIOD_LABEL = re.compile(r"^\s*(?:есепті кезең|есептi кезең|отчетный период|отчётный период|кезең|период)(?![^\W\d_])", re.I)
 _CONSOLIDATED = re.compile(r"жиынтық|сводн", re.I)
+# Where the report says what it is: its title ('... туралы жиынтық есеп', 'Сводный отчет ...'), a type line
+# ('Есептің түрі: жиынтық', 'Вид отчета: сводный') or the index line ('Индекс: 1-әу (жиынтық)'). A column's heading
+# ('өспелі жиынтықпен', cumulative) is none of these.
+_REPORT_WORD = re.compile(r"(?<![^\W\d_])(?:есеп|есебі|есептің|отчет|отчёт|отчета|отчёта)(?![^\W\d_])", re.I)
+_TYPE_LINE = re.compile(r"^\s*(?:индекс|index|есеп(?:тің)?\s+түрі|вид\s+отч[её]та|тип\s+отч[её]та)(?![^\W\d_])", re.I)
+# A cell holding the scope alone, as the corner of the printed form marks it: 'ЖИЫНТЫҚ', 'Сводный'.
+_SCOPE_MARK = re.compile(r"^[\W_]*(?:жиынтық|сводный|сводная|сводн)[\W_]*$", re.I)
+_OWN = re.compile(r"(?<![^\W\d_])(?:жеке|өз\s+есебі|собственн\w*|own)(?![^\W\d_])", re.I)
 
 # Header labels in Kazakh and Russian; a cell is a label when its text starts with one of them.
 _LABELS = {
@@ -59,7 +67,7 @@ def parse_period(line: str) -> tuple[int, int] | None:
 def periods_in(text: str, fallback_year: int | None = None) -> tuple[set[tuple[int, int]], bool]:
     """The quarters a text names, and whether it speaks of a period at all (so that an unread one is quoted)."""
     named, cue = _periods_in(text, fallback_year)
-    return set(named), cue  # made from the quarters in the order found, as the set was first made
+    return set(named), cue  # made from the quarters in the order they stand, as the set was first made
 
 
 @lru_cache(maxsize=2048)  # the same period lines ('2026 жылғы 3 тоқсан') stand in file after file
@@ -73,7 +81,7 @@ def _periods_in(text: str, fallback_year: int | None) -> tuple[tuple[tuple[int, 
     low = text.lower().replace("ё", "е")
     years = {int(y) for y in _YEAR.findall(low)}
     year = next(iter(years)) if len(years) == 1 else (fallback_year if not years else None)
-    named: dict[tuple[int, int], None] = {}  # the quarters in the order found
+    named: dict[tuple[int, int], None] = {}  # the quarters in the order they stand
     cue = bool(_PERIOD_LABEL.match(low))
 
     roman = text.replace("І", "I").replace("і", "i")  # the Kazakh letter І typed for a Roman I
@@ -113,18 +121,18 @@ def _quarter_of_months(first: int, last: int) -> int | None:
 
 
 def _dates_in(text: str) -> list[date]:
-    found: list[tuple[int, date]] = []
+    dated: list[tuple[int, date]] = []
     for m in _DATE_TEXT.finditer(text):
         try:
-            found.append((m.start(), date(int(m.group(3)), int(m.group(2)), int(m.group(1)))))
+            dated.append((m.start(), date(int(m.group(3)), int(m.group(2)), int(m.group(1)))))
         except ValueError:
             continue
     for m in _ISO_DATE.finditer(text):
         try:
-            found.append((m.start(), date(int(m.group(1)), int(m.group(2)), int(m.group(3)))))
+            dated.append((m.start(), date(int(m.group(1)), int(m.group(2)), int(m.group(3)))))
         except ValueError:
             continue
-    return [d for _, d in sorted(found)]
+    return [d for _, d in sorted(dated)]
 
 
 def parse_date(v) -> date | None:
@@ -214,11 +222,19 @@ def bin_text(v) -> str:
     return m.group(1) if m else text
 
 
-def read_header(grid, table_rows: set[int], reading: Reading) -> None:
-    """Period, BIN, body name, commissioner, phone and signing date, wherever they stand outside the table."""
-    header = reading.header
+def read_header(grid, table, reading: Reading) -> None:
+    """Period, BIN, body name, commissioner, phone, signing date and scope, wherever they stand outside the table.
+
+    A cell in the table's heading rows right of its labels heads a column: a period or 'жиынтық' there is that
+    column's, so it is set aside, never the report's.
+    """
+    table_rows = table.table_rows
+    heading_rows = table.heading_rows
+    left = table.label_col if table.label_col is not None else table.code_col
     periods: list[tuple[tuple[int, int], str, str]] = []  # (year, quarter), text, cell
     unread: list[tuple[str, str]] = []  # period text that names no single quarter, cell
+    headings: list[str] = []  # column headings that name a period or a scope: set aside
+    scopes: list[tuple[bool, str, str, str]] = []  # (consolidated?, 'title' or 'type', text, cell)
     bins: list[tuple[int, str, str]] = []  # (0 labelled / 1 bare number, BIN, cell)
     fields: dict[str, list[tuple[object, str]]] = {}
     for r, row in enumerate(grid):
@@ -227,20 +243,27 @@ def read_header(grid, table_rows: set[int], reading: Reading) -> None:
         texts = [(c, text_of(v)) for c, v in enumerate(row) if v != "" and v is not None]
         if not texts:
             continue
+        if r in heading_rows and not any(_is_label(row[c]) or _PERIOD_LABEL.match(t) for c, t in texts if c <= left):
+            # the table's headings ('№ | Көрсеткіштер | ...'), not a header field's label and its value
+            headed = [(c, t) for c, t in texts if c > left and has_letters(t)]
+            texts = [(c, t) for c, t in texts if (c, t) not in headed]
+            headings += _column_headings(headed, r)
+            if not texts:
+                continue
         line = " ".join(t for _, t in texts if t)
-        if "is_consolidated" not in header and _CONSOLIDATED.search(line):
-            c, t = next((c, t) for c, t in texts if _CONSOLIDATED.search(t))
-            header["is_consolidated"] = True
-            reading.choose("is_consolidated", "yes", f"'{t[:60]}' in {cell_ref(r, c)}")
+        if _CONSOLIDATED.search(line) or _OWN.search(line):
+            scopes += _scope_signs(texts, r)
         _collect_periods(row, r, texts, line, periods, unread)
         shown = dict(texts)
         for c, v in enumerate(row):
+            if c not in shown:
+                continue
             if type(v) is not str:
                 # a BIN kept as a number (Excel drops its leading zero)
                 if isinstance(v, (int, float)) and not isinstance(v, bool) and 1e10 <= v < 1e12:
                     bins.append((1, bin_text(v), cell_ref(r, c)))
                 continue
-            text = shown.get(c, "")  # the cell's one line of text, made once for the row
+            text = shown[c]  # the cell's one line of text, made once for the row
             if not text:
                 continue
             low = text.lower()
@@ -249,24 +272,94 @@ def read_header(grid, table_rows: set[int], reading: Reading) -> None:
                 if same:
                     bins.extend((0, b, cell_ref(r, c)) for b in same)
                 else:
-                    found = _value_after_label(grid, r, c, text + (":" if ":" not in text else ""))
-                    if found:
-                        bins.append((0, bin_text(found[0]), found[1]))
+                    after = _boxed_digits(row, r, c) or _value_after_label(grid, r, c, text + (":" if ":" not in text else ""))
+                    if after:
+                        bins.append((0, bin_text(after[0]), after[1]))
                 continue
             key = _label_of(low)
             if key:
-                found = _value_after_label(grid, r, c, text)
-                if found:
-                    fields.setdefault(key, []).append(found)
+                after = _value_after_label(grid, r, c, text)
+                if after:
+                    fields.setdefault(key, []).append(after)
             elif len(text) >= 12 and text[0].isdigit() and _DIGITS12.fullmatch(text.replace(" ", "")):
                 bins.append((1, text.replace(" ", ""), cell_ref(r, c)))
-    _choose_period(periods, unread, reading)
+    _choose_period(periods, unread, headings, reading)
     _choose_bin(bins, reading)
     for key in TEXT_FIELDS:
         _choose_field(key, fields.get(key, []), reading)
-    if header.get("signed_on") is None:
+    if reading.header.get("signed_on") is None:
         _unlabelled_signing_date(grid, table_rows, reading)
-    header.setdefault("is_consolidated", False)
+    _choose_scope(scopes, headings, reading)
+
+
+def _column_headings(headed: list[tuple[int, str]], r: int) -> list[str]:
+    """Column headings that name a period or a scope, as set aside: 'D7 'Алдыңғы тоқсан (2026 жылғы 1 тоқсан)' (a
+    column's heading)'."""
+    out = []
+    for c, t in headed:
+        if _CONSOLIDATED.search(t) or (_DIGIT.search(t) and periods_in(t)[0]):
+            out.append(f"{cell_ref(r, c)} '{t[:60]}' (a column's heading, not the report's)")
+    return out
+
+
+def _scope_signs(texts, r: int) -> list[tuple[bool, str, str, str]]:
+    """What the title, a type line, the index line or a cell holding the scope word alone says of the report's
+    scope: consolidated, or (a type line only) its own. The word inside other text is not a sign."""
+    out = []
+    for c, t in texts:
+        if _SCOPE_MARK.match(t):
+            out.append((True, "mark", t, cell_ref(r, c)))
+        elif _TYPE_LINE.search(t):
+            if _CONSOLIDATED.search(t):
+                out.append((True, "type", t, cell_ref(r, c)))
+            elif _OWN.search(t):
+                out.append((False, "type", t, cell_ref(r, c)))
+        elif _CONSOLIDATED.search(t) and _REPORT_WORD.search(t):
+            out.append((True, "title", t, cell_ref(r, c)))
+    return out
+
+
+def _choose_scope(scopes: list, headings: list[str], reading: Reading) -> None:
+    """Consolidated when the title or a type line says so; the body's own report otherwise. Signs that disagree are
+    an error (the figures count in different totals either way)."""
+    aside = [h for h in headings if _CONSOLIDATED.search(h)]
+    said = list(dict.fromkeys(s[0] for s in scopes))
+    if not scopes:
+        reading.choose("is_consolidated", "no", "no title or type line marks a consolidated report",
+                       header={"is_consolidated": False}, set_aside=aside)
+        return
+    first = scopes[0]
+    if len(said) == 1:
+        reading.choose("is_consolidated", "yes" if first[0] else "no", f"the {first[1]} '{first[2][:60]}'", cell=first[3],
+                       header={"is_consolidated": first[0]}, set_aside=aside)
+        return
+    other = next(s for s in scopes if s[0] != first[0])
+    words = {True: "consolidated", False: "own report"}
+    reading.choose("is_consolidated", "yes" if first[0] else "no", f"the {first[1]} and the {other[1]} disagree", cell=first[3],
+                   header={"is_consolidated": first[0]}, alternatives=[f"{other[3]} ({words[other[0]]})"], set_aside=aside,
+                   findings=finding("H11", field="is_consolidated", cell=first[3],
+                                    first=f"the {first[1]} '{first[2][:60]}' says {words[first[0]]}", first_cell=first[3],
+                                    second=f"the {other[1]} '{other[2][:60]}' says {words[other[0]]}", second_cell=other[3]))
+
+
+def _boxed_digits(row, r: int, c: int) -> tuple[str, str] | None:
+    """A BIN typed one digit per cell after its label, as in the printed form's 12 boxes: the 12 digits and their
+    cells, when the filled cells after the label are exactly 12 single digits."""
+    digits, cells = [], []
+    for cc in range(c + 1, len(row)):
+        v = row[cc]
+        if v == "" or v is None:
+            continue
+        text = text_of(v)
+        if len(text) != 1 or not text.isdigit():
+            break
+        digits.append(text)
+        cells.append(cc)
+        if len(digits) > 12:
+            return None
+    if len(digits) != 12:
+        return None
+    return "".join(digits), f"{cell_ref(r, cells[0])}:{cell_ref(r, cells[-1])}"
 
 
 def _collect_periods(row, r: int, texts, line: str, periods: list, unread: list) -> None:
@@ -295,60 +388,67 @@ def _collect_periods(row, r: int, texts, line: str, periods: list, unread: list)
             periods.append((p, line, cell_ref(r, texts[0][0])))
 
 
-def _choose_period(periods: list, unread: list, reading: Reading) -> None:
-    header = reading.header
+def _choose_period(periods: list, unread: list, headings: list[str], reading: Reading) -> None:
+    aside = [h for h in headings if not _CONSOLIDATED.search(h)]
     distinct = list(dict.fromkeys(p for p, _, _ in periods))
     if not distinct:
         if unread:
             text, cell = unread[0]
-            header["period_text"], header["period_cell"] = text, cell
-            reading.choose("period", "none", f"'{text}' in {cell} names no single quarter")
+            reading.choose("period", "none", f"'{text}' in {cell} names no single quarter", cell=cell,
+                           header={"period_text": text, "period_cell": cell}, set_aside=aside)
+        elif aside:
+            reading.choose("period", "none", "no period line outside the table's headings", set_aside=aside)
         return
     (year, quarter), text, cell = periods[0]
     if len(distinct) == 1:
-        header["year"], header["quarter"], header["period_cell"] = year, quarter, cell
-        reading.choose("period", f"{year}Q{quarter}", f"'{text}' in {cell}")
+        again = list(dict.fromkeys(f"{c} (the same quarter)" for _, _, c in periods[1:] if c != cell))
+        reading.choose("period", f"{year}Q{quarter}", f"'{text}' in {cell}", cell=cell,
+                       header={"year": year, "quarter": quarter, "period_cell": cell}, set_aside=again + aside)
         return
     seen = [f"{y}Q{q} ('{t}', {c})" for (y, q), t, c in (next(x for x in periods if x[0] == p) for p in distinct)]
-    header["period_cell"] = cell
-    reading.choose("period", "none", "the header names more than one quarter", alternatives=seen,
-                   found=finding("H08", field="period", cell=cell, found="; ".join(seen)))
+    reading.choose("period", "none", "the header names more than one quarter", cell=cell, header={"period_cell": cell},
+                   alternatives=seen, set_aside=aside, findings=finding("H08", field="period", cell=cell, found="; ".join(seen)))
 
 
 def _choose_bin(bins: list, reading: Reading) -> None:
-    header = reading.header
     if not bins:
         return
     labelled = [b for b in bins if b[0] == 0]
     pool = labelled or bins
     distinct = list(dict.fromkeys(b for _, b, _ in pool))
     _, chosen, cell = pool[0]
-    header["bin"], header["bin_cell"] = chosen, cell
+    fields = {"bin": chosen, "bin_cell": cell}
     basis = "the cell labelled БСН/БИН" if labelled else "a 12-digit number outside the table"
+    if ":" in cell:
+        basis += ", one digit per cell"
     set_aside = [f"{b} ({c}, no БСН/БИН label)" for p, b, c in bins if p == 1 and b != chosen] if labelled else []
+    set_aside += list(dict.fromkeys(f"{c} (the same BIN)" for _, b, c in pool[1:] if b == chosen and c != cell))
     if len(distinct) == 1:
-        reading.choose("bin", f"{chosen} ({cell})", basis, set_aside=set_aside)
+        reading.choose("bin", chosen, basis, cell=cell, header=fields, set_aside=set_aside)
         return
     seen = [f"{b} ({next(c for _, x, c in pool if x == b)})" for b in distinct]
-    reading.choose("bin", f"{chosen} ({cell})", basis + ", the first of several", alternatives=seen[1:],
-                   set_aside=set_aside, found=finding("H09", field="bin", cell=cell, found=", ".join(seen)))
+    reading.choose("bin", chosen, basis + ", the first of several", cell=cell, header=fields, alternatives=seen[1:],
+                   set_aside=set_aside, findings=finding("H09", field="bin", cell=cell, found=", ".join(seen)))
 
 
-def _choose_field(key: str, found: list[tuple[object, str]], reading: Reading) -> None:
+def _choose_field(key: str, candidates: list[tuple[object, str]], reading: Reading, basis: str = "the cell after its label") -> None:
     """The first filled value after the field's label; a different one after a second label is a warning."""
-    found = [(v, c) for v, c in found if _field_value(key, v) is not None]
-    if not found:
+    candidates = [(v, c) for v, c in candidates if _field_value(key, v) is not None]
+    if not candidates:
         return
-    value, cell = found[0]
-    reading.header[key], reading.header[key + "_cell"] = _field_value(key, value), cell
-    others = [(v, c) for v, c in found[1:] if _field_value(key, v) != reading.header[key]]
+    value, cell = candidates[0]
+    kept = _field_value(key, value)
+    fields = {key: kept, key + "_cell": cell}
+    others = [(v, c) for v, c in candidates[1:] if _field_value(key, v) != kept]
+    same = [c for _, c in candidates[1:] if c not in {o for _, o in others}]
     if not others:
-        reading.choose(key, cell, "the cell after its label")
+        reading.choose(key, _shown(kept), basis, cell=cell, header=fields, set_aside=[f"{c} (the same)" for c in same])
         return
     other, other_cell = others[0]
-    reading.choose(key, cell, "the cell after its first label", alternatives=[other_cell],
-                   found=finding("H10", field=key, cell=cell, found=_shown(reading.header[key]),
-                                 other=_shown(_field_value(key, other)), other_cell=other_cell))
+    reading.choose(key, _shown(kept), basis + ", the first of two", cell=cell, header=fields,
+                   alternatives=[f"{_shown(_field_value(key, v))} ({c})" for v, c in others],
+                   findings=finding("H10", field=key, cell=cell, found=_shown(kept),
+                                    other=_shown(_field_value(key, other)), other_cell=other_cell))
 
 
 def _field_value(key: str, v):
@@ -362,7 +462,9 @@ def _shown(v) -> str:
 
 
 def _unlabelled_signing_date(grid, table_rows: set[int], reading: Reading) -> None:
-    """The printed form has no label for the date, only '20__ жылғы "__" ______': take a date written outside the table."""
+    """The printed form has no label for the date, only '20__ жылғы "__" ______': take a date written outside the
+    table; a second, different one is a warning naming both (the first is kept)."""
+    dates: list[tuple[object, str]] = []
     for r, row in enumerate(grid):
         if r in table_rows or sum(isinstance(v, (date, datetime)) for v in row) >= 2:
             continue  # a period written as two date cells is not a signing date
@@ -370,8 +472,6 @@ def _unlabelled_signing_date(grid, table_rows: set[int], reading: Reading) -> No
             if isinstance(v, (date, datetime)) or (type(v) is str and any(ch.isdigit() for ch in v) and "тоқсан" not in v.lower()):
                 if type(v) is str and len(_dates_in(v.lower())) >= 2:
                     continue  # a period written as dates, not a signing date
-                day = parse_date(v)
-                if day is not None:
-                    reading.header["signed_on"], reading.header["signed_on_cell"] = day, cell_ref(r, c)
-                    reading.choose("signed_on", cell_ref(r, c), "the first date outside the table (no label)")
-                    return
+                if parse_date(v) is not None:
+                    dates.append((v, cell_ref(r, c)))
+    _choose_field("signed_on", dates, reading, basis="the first date outside the table (no label)")

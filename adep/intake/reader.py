@@ -1,6 +1,6 @@
 """Reading a form 1-әу workbook by content, not by cell address: which sheet holds the report, then its table and header.
 
-The table is found by adep.intake.table, its rows read by adep.intake.rows, the header by adep.intake.header; every
+The table is located by adep.intake.table, its rows read by adep.intake.rows, the header by adep.intake.header; every
 choice on the way is recorded (adep.intake.choices) and one with a plausible alternative is a finding.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook, SheetVisibleEnum
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from adep.intake.cells import cell_ref, column_letter, parse_value
 from adep.intake.choices import Choice, Reading, SilentChoice
@@ -38,14 +38,6 @@ class ReadResult(Reading):
     readable: bool = True
     report_found: bool = True  # False when the file holds no single report to check (no table, or several reports)
 
-    def take(self, reading: Reading) -> None:
-        """Make one sheet's reading the file's."""
-        self.header.update(reading.header)
-        self.values.update(reading.values)
-        self.cells.update(reading.cells)
-        self.blanks |= reading.blanks
-        self.findings.extend(reading.findings)
-        self.choices.extend(reading.choices)
 
 def read_path(path: str | Path, *, max_file_bytes: int, max_inflated_bytes: int, max_sheet_cells: int) -> ReadResult:
     """Read one file from the intake folder; never raises for what the file contains."""
@@ -104,10 +96,10 @@ def _sha256_rest(fh, head: bytes) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
-def _fail(result: ReadResult, found: Finding) -> None:
+def _fail(result: ReadResult, cause: Finding) -> None:
     result.readable = False
     result.report_found = False
-    result.findings.append(found)
+    result.findings.append(cause)
 
 
 @dataclass
@@ -139,13 +131,21 @@ class SheetForm:
 
 
 def read_workbook(inspected: Inspected, result: ReadResult, *, max_sheet_cells: int) -> None:
-    """Find the sheet that holds the report, then its table and header; hidden sheets are never the report."""
+    """Find the sheet that holds the report, then its table and header; hidden sheets are never the report.
+
+    .xlsx, .xlsm, .xls and .ods are read alike, by content; a sheet that cannot be parsed is set aside and said.
+    """
     wb = CalamineWorkbook.from_filelike(io.BytesIO(inspected.data))
     forms: list[SheetForm] = []
+    unread: list[tuple[str, str]] = []  # sheets set aside before any table was looked for: name, why
     for meta in wb.sheets_metadata:
+        if meta.typ != SheetTypeEnum.WorkSheet:
+            unread.append((meta.name, "", "a chart or macro sheet, no cells"))
+            continue
         try:
             sheet = wb.get_sheet_by_name(meta.name)
-        except Exception:  # noqa: BLE001 - a chart sheet or a sheet the reader cannot parse holds no form
+        except Exception as exc:  # noqa: BLE001 - a sheet the parser cannot read is set aside, and said
+            unread.append((meta.name, f"{type(exc).__name__}: {exc}"[:200], "could not be read"))
             continue
         if sheet.height * max(sheet.width, 1) > max_sheet_cells:
             raise UnsafeFile(finding("F04", "sheet_size", sheet=meta.name, rows=f"{sheet.height:,}", cols=f"{sheet.width:,}"))
@@ -157,7 +157,7 @@ def read_workbook(inspected: Inspected, result: ReadResult, *, max_sheet_cells: 
             forms.append(SheetForm(meta.name, meta.visible == SheetVisibleEnum.Visible, grid, table, merged, column))
     for form in forms:
         form.reading = _read_sheet(form, inspected)
-    _choose_sheet(forms, result)
+    _choose_sheet(forms, unread, result)
 
 
 def _merged(sheet) -> list:
@@ -169,42 +169,51 @@ def _merged(sheet) -> list:
 
 def _read_sheet(form: SheetForm, inspected: Inspected) -> Reading:
     reading = Reading()
-    read_table(form.grid, form.table, form.merged, lambda: inspected.formulas_without_value(form.name), reading)
-    read_header(form.grid, form.table.table_rows, reading)
-    reading.header["sheet"] = form.name
+    read_table(form.grid, form.table, form.merged, lambda: inspected.blank_cells(form.name), reading)
+    read_header(form.grid, form.table, reading)
     return reading
 
 
-def _choose_sheet(forms: list[SheetForm], result: ReadResult) -> None:
-    """One report per file: the visible sheet holding the form, or copies of it that agree; else a finding."""
+def _choose_sheet(forms: list[SheetForm], unread: list[tuple[str, str, str]], result: ReadResult) -> None:
+    """One report per file: the visible sheet holding the form, or copies of it that agree; else a finding.
+
+    unread: sheets set aside before their cells were looked at (name, the parser's complaint, why); one that could
+    not be parsed is a warning naming it, since it might have held the form.
+    """
     visible = [f for f in forms if f.visible]
     hidden = [f for f in forms if not f.visible]
+    set_aside = [f"'{name}' ({why})" for name, _, why in unread]
+    broken = [(name, detail) for name, detail, _ in unread if detail]
     if not visible:
         result.report_found = False
-        found = finding("T01", "hidden", sheets=", ".join(f.describe() for f in hidden)) if hidden else finding("T01")
+        notes = [finding("T01", "hidden", sheets=", ".join(f.describe() for f in hidden)) if hidden else finding("T01")]
+        notes += [finding("T12", sheet=name, detail=detail) for name, detail in broken]
         result.choose("sheet", "none", "no visible sheet holds the form's table",
-                      set_aside=[f"'{f.name}' (hidden)" for f in hidden], found=found)
+                      set_aside=set_aside + [f"'{f.name}' (hidden)" for f in hidden], findings=notes)
         return
     complete = [f for f in visible if f.table.score >= len(codes()) // 2]
     candidates = complete or [max(visible, key=lambda f: f.table.score)]
     partial = [f for f in visible if f not in candidates]
-    set_aside = [f"'{f.name}' (hidden)" for f in hidden] + [f"'{f.name}' ({f.table.score} rows of the form)" for f in partial]
-    notes = [finding("T06", "hidden", sheet=f.name, found=f.describe(), chosen=candidates[0].name) for f in hidden]
-    notes += [finding("T06", "partial", sheet=f.name, count=f.table.score, chosen=candidates[0].name) for f in partial]
+    set_aside += [f"'{f.name}' (hidden)" for f in hidden] + [f"'{f.name}' ({f.table.score} rows of the form)" for f in partial]
+    first = candidates[0].name
+    notes = [finding("T06", "hidden", sheet=f.name, found=f.describe(), chosen=first) for f in hidden]
+    notes += [finding("T06", "partial", sheet=f.name, count=f.table.score, chosen=first) for f in partial]
+    notes += [finding("T12", sheet=name, detail=detail, chosen=first) for name, detail in broken]
     reports = list(dict.fromkeys(f.identity() for f in candidates))
     if len(reports) > 1:
         result.report_found = False
+        agreed = {}
         for keys in (("bin",), ("year", "quarter")):
             seen = {tuple(f.reading.header.get(k) for k in keys) for f in candidates}
             if len(seen) == 1 and None not in next(iter(seen)):
-                result.header.update(zip(keys, seen.pop()))
+                agreed.update(zip(keys, seen.pop()))
         sheets = ", ".join(f.describe() for f in candidates)
         differ = sorted({c for f in candidates for c, v in f.reading.values.items()
                          if any(g.reading.values.get(c) != v for g in candidates)}, key=codes().index)
         bins = list(dict.fromkeys(f.reading.header.get("bin") or "—" for f in candidates))
-        found = finding("T04", sheets=sheets, rows=", ".join(differ[:12]) or None, bins=", ".join(bins) if len(bins) > 1 else None)
-        result.choose("sheet", "none", "visible sheets hold different reports", alternatives=[f.where for f in candidates],
-                      set_aside=set_aside, found=[found, *notes])
+        several = finding("T04", sheets=sheets, rows=", ".join(differ[:12]) or None, bins=", ".join(bins) if len(bins) > 1 else None)
+        result.choose("sheet", "none", "visible sheets hold different reports" + ("; the BIN or period they agree on is kept" if agreed else ""),
+                      header=agreed, alternatives=[f.where for f in candidates], set_aside=set_aside, findings=[several, *notes])
         return
     chosen = candidates[0]
     if len(candidates) > 1:
@@ -212,5 +221,5 @@ def _choose_sheet(forms: list[SheetForm], result: ReadResult) -> None:
         basis = f"{len(candidates)} tables on visible sheets hold the same report; read once"
     else:
         basis = "the only visible sheet holding the form" if not partial else "the visible sheet holding the whole form"
-    result.take(chosen.reading)
-    result.choose("sheet", chosen.where, basis, set_aside=set_aside, found=notes)
+    result.adopt(chosen.reading)
+    result.choose("sheet", chosen.where, basis, header={"sheet": chosen.name}, set_aside=set_aside, findings=notes)

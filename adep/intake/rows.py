@@ -10,8 +10,12 @@ from contracts.form import codes
 Merged = tuple[tuple[int, int], tuple[int, int]]  # ((first row, first col), (last row, last col)), 0-based
 
 
-def read_table(grid, table: Table, merged: list[Merged], formula_cells, reading: Reading) -> None:
-    """Values by row code from the table found; formula_cells() gives the cells holding a formula with no saved value."""
+def read_table(grid, table: Table, merged: list[Merged], blank_cells, reading: Reading) -> None:
+    """Values by row code from the table located.
+
+    blank_cells() gives the sheet's cells that python-calamine reads as blank although they are not, by address: an
+    error value ('#REF!') or a formula with no saved value (None); looked up only when a value cell reads blank.
+    """
     _choose_block(table, reading)
     _choose_value_column(table, reading)
     merged_value = _merged_over_value_column(merged, table.value_col)
@@ -19,10 +23,11 @@ def read_table(grid, table: Table, merged: list[Merged], formula_cells, reading:
     for item in table.dates:
         dated.setdefault(item.code, []).append(item)
         ref = cell_ref(item.row, table.code_col)
-        found = finding("T10", code=item.code, cell=ref, found=item.text) if item.code else \
+        note = finding("T10", code=item.code, cell=ref, found=item.text) if item.code else \
             finding("T10", "unknown", cell=ref, found=item.text)
-        reading.choose(f"code in {ref}", item.code or "none", "a date where a row code should be", found=found)
+        reading.choose(f"code in {ref}", item.code or "none", "a date where a row code should be", cell=ref, findings=note)
     in_merge = _rows_in_shared_merges(grid, table, merged_value, reading)
+    plain: dict[str, tuple[int, bool, str]] = {}  # cells holding a whole number as typed: set by one choice
     for code in codes():
         rs = table.rows.get(code)
         if not rs:
@@ -32,11 +37,15 @@ def read_table(grid, table: Table, merged: list[Merged], formula_cells, reading:
         if len(rs) > 1:
             where = [cell_ref(r, table.code_col) for r in rs]
             reading.choose(f"row {code}", "none", f"the code stands {len(rs)} times", alternatives=where,
-                           found=finding("T03", code=code, cell=where[0], count=len(rs), cells=", ".join(where)))
+                           findings=finding("T03", code=code, cell=where[0], count=len(rs), cells=", ".join(where)))
             continue
         if rs[0] in in_merge:
             continue  # one value merged over several rows: its finding is made once, for all of them
-        _read_cell(grid, code, rs[0], table.value_col, merged_value, formula_cells, reading)
+        _read_cell(grid, code, rs[0], table.value_col, merged_value, blank_cells, reading, plain)
+    if plain:
+        where = list(plain.values())
+        reading.choose("values", f"{len(plain)} rows", "whole numbers as typed", cell=f"{where[0][2]}:{where[-1][2]}", values=plain)
+        reading.in_order(codes())
     for item in table.unknown:
         _unknown_row(grid, item, table, reading)
 
@@ -46,24 +55,32 @@ def _choose_block(table: Table, reading: Reading) -> None:
     block = table.block
     chosen = f"{cell_ref(block.first, col)}:{cell_ref(block.last, col)}" if block and block.items else "none"
     set_aside = [f"{cell_ref(r, col)} (the columns' numbers 1, 2, 3)" for r in table.numbering]
-    found = []
+    notes = []
     for other in table.separate:
         where = f"{cell_ref(other.first, col)}:{cell_ref(other.last, col)}"
         set_aside.append(f"{where} (another numbered table)")
-        found.append(finding("T07", cell=cell_ref(other.first, col), cells=where, table=chosen,
+        notes.append(finding("T07", cell=cell_ref(other.first, col), cells=where, table=chosen,
                              codes=", ".join(i.text for i in other.items)))
+    for other in table.date_blocks:
+        set_aside.append(f"{cell_ref(other.first, col)}:{cell_ref(other.last, col)} (dates apart from the form, no code typed)")
+    for other_col, rows in table.other_code_columns:
+        cells = [cell_ref(r, other_col) for r in rows]
+        set_aside.append(f"column {column_letter(other_col)} ({len(rows)} of the form's codes, fewer than half)")
+        notes.append(finding("T13", cell=cells[0], column=column_letter(other_col), count=len(rows),
+                             cells=f"{cells[0]}:{cells[-1]}", chosen=column_letter(col)))
     reading.choose("table", chosen, f"the block of code rows matching the form: {table.score} of its {len(codes())} codes",
-                   set_aside=set_aside, found=found)
+                   cell=chosen if chosen != "none" else None, set_aside=set_aside, findings=notes)
 
 
 def _choose_value_column(table: Table, reading: Reading) -> None:
     chosen = column_letter(table.value_col)
     others = [column_letter(c) for c in table.value_alternatives]
-    found = None
+    note = None
     if others:
-        found = finding("T11", cell=cell_ref(table.block.first, table.value_col) if table.block and table.block.items else None,
-                        column=chosen, others=", ".join(others))
-    reading.choose("value column", chosen, table.value_basis, alternatives=others, set_aside=table.value_set_aside, found=found)
+        note = finding("T11", cell=cell_ref(table.block.first, table.value_col) if table.block and table.block.items else None,
+                       column=chosen, others=", ".join(others))
+    reading.choose("value column", chosen, table.value_basis, cell=table.value_heading_cell, alternatives=others,
+                   set_aside=table.value_set_aside, findings=note)
 
 
 def _merged_over_value_column(merged: list[Merged], value_col: int) -> dict[tuple[int, int], Merged]:
@@ -91,48 +108,67 @@ def _rows_in_shared_merges(grid, table: Table, merged_value: dict, reading: Read
         where = f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}"
         shared = ", ".join(code for code, _ in members)
         raw = grid[r0][c0] if r0 < len(grid) and c0 < len(grid[r0]) else ""
-        value, _blank, _rule, _found, _basis = parse_value(raw)
+        value = parse_value(raw)[0]
         if value == 0:
-            for code, r in members:
-                reading.values[code] = 0
-                reading.blanks.add(code)
-                reading.cells[code] = where
-            reading.choose(f"rows {shared}", f"{where} = 0", "one merged cell, empty or 0: every reading gives 0",
-                           alternatives=[f"rows {shared} each"],
-                           found=finding("V07", code=members[0][0], cell=where, codes=shared))
+            reading.choose(f"rows {shared}", f"{where} = 0", "one merged cell, empty or 0: every reading gives 0", cell=where,
+                           values={code: (0, True, where) for code, _ in members}, alternatives=[f"rows {shared} each"],
+                           findings=finding("V07", code=members[0][0], cell=where, codes=shared))
         else:
-            reading.choose(f"rows {shared}", "none", "one merged cell over several rows", alternatives=[shared],
-                           found=finding("V06", code=members[0][0], cell=where, codes=shared, found=text_of(raw)))
+            reading.choose(f"rows {shared}", "none", "one merged cell over several rows", cell=where, alternatives=[shared],
+                           findings=finding("V06", code=members[0][0], cell=where, codes=shared, found=text_of(raw)))
     return rows
 
 
-def _read_cell(grid, code: str, r: int, c: int, merged_value: dict, formula_cells, reading: Reading) -> None:
+def _read_cell(grid, code: str, r: int, c: int, merged_value: dict, blank_cells, reading: Reading, plain: dict) -> None:
+    """One row's value; a whole number as typed joins plain (set by one choice for them all), any other reading
+    is a choice of its own, an unreadable cell a finding."""
     ref = cell_ref(r, c)
     raw = grid[r][c] if c < len(grid[r]) else ""
+    if type(raw) is float and raw >= 0 and raw.is_integer() and (r, c) not in merged_value:
+        plain[code] = (int(raw), False, ref)
+        return
     basis_prefix = ""
     span = merged_value.get((r, c))
     if span is not None and span[0] != (r, c):
-        (r0, c0), _ = span
-        if r0 == r:  # merged across columns on this row only: the value stands in the range's first cell
-            ref, raw, basis_prefix = cell_ref(r0, c0), (grid[r0][c0] if c0 < len(grid[r0]) else ""), "merged cell, "
-    # python-calamine reads a formula with no saved value as blank: look in the sheet's XML before calling it 0.
-    if raw == "" and ref in formula_cells():
-        reading.findings.append(finding("V04", code=code, cell=ref))
-        return
-    value, blank, rule, found, basis = parse_value(raw)
+        (r0, c0), (r1, c1) = span
+        top = grid[r0][c0] if r0 < len(grid) and c0 < len(grid[r0]) else ""
+        if r0 != r:  # the value cell lies under a range that starts on another row: never silently 0
+            _merged_from_another_row(code, ref, f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}", top, reading)
+            return
+        # merged across columns on this row only: the value stands in the range's first cell
+        ref, raw, basis_prefix = cell_ref(r0, c0), top, "merged cell, "
+    if raw == "":
+        # python-calamine reads an error value and a formula with no saved value as blank: ask the sheet itself.
+        hidden = blank_cells()
+        if ref in hidden:
+            error = hidden[ref]
+            reading.findings.append(finding("V08", code=code, cell=ref, found=error) if error else finding("V04", code=code, cell=ref))
+            return
+    value, blank, rule, shown, basis = parse_value(raw)
     if rule:
-        params = {"found": found}
+        params = {"found": shown}
         if rule == "V05":
-            text = found.replace(" ", "")
+            text = shown.replace(" ", "")
             params.update(small=text.replace(",", ".").rstrip("0").rstrip(".") or "0", large=text.replace(",", "").replace(".", ""))
         reading.findings.append(finding(rule, code=code, cell=ref, **params))
         return
-    reading.values[code] = value
-    reading.cells[code] = ref
-    if blank:
-        reading.blanks.add(code)
-    if basis != "number" or basis_prefix:
-        reading.choose(f"cell {code}", f"{ref} = {value}", basis_prefix + basis)
+    if basis == "number" and not basis_prefix:
+        plain[code] = (value, False, ref)  # a whole number (an .xls gives it as an integer)
+        return
+    reading.choose(f"cell {code}", value, basis_prefix + basis, cell=ref, values={code: (value, blank, ref)})
+
+
+def _merged_from_another_row(code: str, ref: str, where: str, top, reading: Reading) -> None:
+    """A row's value cell covered by a merged range that begins on another row (a wrapped label's value merged over
+    both rows, say): the figure, if any, stands on the other row. V06 with a figure, V07 (read as 0) when empty."""
+    value = parse_value(top)[0]
+    if value == 0:
+        reading.choose(f"cell {code}", 0, f"under the merged range {where}, empty or 0: every reading gives 0", cell=ref,
+                       values={code: (0, True, ref)}, alternatives=[where],
+                       findings=finding("V07", "other_row", code=code, cell=ref, range=where))
+        return
+    reading.choose(f"cell {code}", "none", f"under the merged range {where}, which begins on another row", cell=ref,
+                   alternatives=[where], findings=finding("V06", "other_row", code=code, cell=ref, range=where, found=text_of(top)))
 
 
 def _unknown_row(grid, item, table: Table, reading: Reading) -> None:
@@ -140,12 +176,12 @@ def _unknown_row(grid, item, table: Table, reading: Reading) -> None:
     code_cell = cell_ref(item.row, table.code_col)
     row = grid[item.row]
     raw = row[table.value_col] if table.value_col < len(row) else ""
-    value, _blank, _rule, _found, _basis = parse_value(raw)
+    value = parse_value(raw)[0]
     if is_blank(raw) or value == 0:
-        reading.choose(f"row '{item.text}'", "not read", "not a row of the form; no figure in it",
-                       alternatives=[code_cell], found=finding("T09", cell=code_cell, found=item.text))
+        reading.choose(f"row '{item.text}'", "not read", "not a row of the form; no figure in it", cell=code_cell,
+                       alternatives=[code_cell], findings=finding("T09", cell=code_cell, found=item.text))
         return
-    reading.choose(f"row '{item.text}'", "not read", "not a row of the form", alternatives=[code_cell],
-                   found=finding("T08", cell=code_cell, found=item.text, value=text_of(raw),
-                                 value_cell=cell_ref(item.row, table.value_col)))
+    reading.choose(f"row '{item.text}'", "not read", "not a row of the form", cell=code_cell, alternatives=[code_cell],
+                   findings=finding("T08", cell=code_cell, found=item.text, value=text_of(raw),
+                                    value_cell=cell_ref(item.row, table.value_col)))
 

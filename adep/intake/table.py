@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
-from adep.intake.cells import column_letter, has_letters, is_blank, looks_numeric, text_of
+from adep.intake.cells import cell_ref, column_letter, has_letters, is_blank, looks_numeric, text_of
 from contracts.form import code_set, codes, float_codes_map, indicator, normalize_code
 
 _VALUE_HEADINGS = ("жалпы саны", "общее количество")
@@ -59,7 +59,7 @@ class Table:
     label_col: int | None
     value_col: int | None
     rows: dict[str, list[int]]  # code -> grid rows holding it, in the form's block and any fragment of the form
-    score: int  # distinct codes of the form found (dates Excel made of codes included)
+    score: int  # distinct codes of the form located (dates Excel made of codes included)
     same_cell: bool = False  # codes typed in the label's cell
     block: Block | None = None  # the form's own block
     dates: list[Item] = field(default_factory=list)  # code cells holding dates, in the form's rows
@@ -67,8 +67,12 @@ class Table:
     separate: list[Block] = field(default_factory=list)  # numbered blocks that are not the form
     numbering: list[int] = field(default_factory=list)  # a column-numbering row (1 | 2 | 3) under the headings
     value_basis: str = ""
+    value_heading_cell: str | None = None  # the cell of the value column's heading, when it has one
     value_alternatives: list[int] = field(default_factory=list)  # other columns the values could be in
     value_set_aside: list[str] = field(default_factory=list)
+    date_blocks: list[Block] = field(default_factory=list)  # dates alone apart from the form: dates, not codes
+    other_code_columns: list[tuple[int, list[int]]] = field(default_factory=list)  # (column, its code rows) not read
+    heading_rows: range = range(0)  # the rows of the table's column headings, just above its first code row
 
     @property
     def table_rows(self) -> set[int]:
@@ -130,39 +134,46 @@ def locate_tables(grid: list[list], merged=()) -> list[Table]:
                 continue
             if code is not None:
                 hits.setdefault(c, {}).setdefault(code, []).append(r)
-    columns = _code_columns(hits, dated)
+    columns, dropped = _code_columns(hits, dated)
     same_cell = not columns
     if same_cell:
-        columns = _code_columns(prefixed, {})[:1]
+        columns, dropped = _code_columns(prefixed, {})
+        columns, dropped = columns[:1], dropped + columns[1:]
         if not columns:
             return []
-    found = prefixed if same_cell else hits
+    candidates = prefixed if same_cell else hits
     bounds = sorted(columns)
     tables = []
     for code_col in columns:
         # A table ends where the next one's code column begins: its values are never the other table's.
         limit = next((c for c in bounds if c > code_col), None)
         view = grid if limit is None else [row[:limit] for row in grid]
-        coded = {r: code for code, rs in found.get(code_col, {}).items() for r in rs}
+        coded = {r: code for code, rs in candidates.get(code_col, {}).items() for r in rs}
         tables.append(_table_in_column(view, code_col, same_cell, merged, coded))
+    for table in tables:
+        # Another column holding dotted codes of the form, too few for a table of its own: said, never dropped.
+        table.other_code_columns = [(c, sorted(r for rs in candidates.get(c, {}).values() for r in rs)) for c in dropped
+                                    if sum("." in k for k in candidates.get(c, {})) > 0]
     return tables
 
 
-def _code_columns(hits: dict[int, dict[str, list[int]]], dated: dict[int, dict[str, list[int]]]) -> list[int]:
+def _code_columns(hits: dict[int, dict[str, list[int]]], dated: dict[int, dict[str, list[int]]]) -> tuple[list[int], list[int]]:
     """The code column (the one with most dotted codes: 1.1 and 11.3 only appear in a code column, plain numbers
     also among values), then any other holding half of the form's codes or more.
 
     Dates count as the codes they probably were only in a column that also holds codes as typed: a column of
-    dates alone is a column of dates.
+    dates alone is a column of dates. Returns the columns taken and those with codes enough to rank but too few
+    to be a table (set aside).
     """
     keys = {}
     for c in set(hits) | set(dated):
-        found = set(hits.get(c, {}))
-        if len(found) >= 3:
-            found |= set(dated.get(c, {}))
-        keys[c] = (sum("." in k for k in found), len(found), -c)
+        seen = set(hits.get(c, {}))
+        if len(seen) >= 3:
+            seen |= set(dated.get(c, {}))
+        keys[c] = (sum("." in k for k in seen), len(seen), -c)
     ranked = sorted((c for c, k in keys.items() if k[1] >= 5 and k[0] > 0), key=keys.get, reverse=True)
-    return ranked[:1] + [c for c in ranked[1:] if keys[c][1] >= len(codes()) // 2]
+    taken = ranked[:1] + [c for c in ranked[1:] if keys[c][1] >= len(codes()) // 2]
+    return taken, [c for c in ranked if c not in taken]
 
 
 def _table_in_column(grid, code_col: int, same_cell: bool, merged, coded: dict[int, str]) -> Table:
@@ -173,7 +184,8 @@ def _table_in_column(grid, code_col: int, same_cell: bool, merged, coded: dict[i
     for block in blocks:
         has_codes = any(i.kind == "code" for i in block.items)
         if block is not form and not has_codes and any(i.kind == "date" for i in block.items):
-            continue  # dates alone, apart from the form: dates, not codes
+            table.date_blocks.append(block)  # dates alone, apart from the form: dates, not codes (set aside)
+            continue
         if block is form or _form_like(grid, block, code_col, same_cell):
             for item in block.items:
                 if item.kind == "code":
@@ -310,7 +322,8 @@ def _value_column(grid, table: Table, merged) -> None:
     left = table.label_col if table.label_col is not None else table.code_col
     width = max(len(grid[r]) for r in rows)
     numbers = {c: [grid[r][c] for r in rows if c < len(grid[r]) and looks_numeric(grid[r][c])] for c in range(left + 1, width)}
-    numeric = [c for c, found in numbers.items() if found]
+    numeric = [c for c, figures in numbers.items() if figures]
+    table.heading_rows = _heading_rows(grid, rows[0], table.code_col, left)
     headed = _headed_columns(grid, rows[0], left, merged)
     this_period = [c for c, text in headed if any(w in text for w in _THIS_PERIOD)]
     heading_cols = this_period or [c for c, _ in headed]
@@ -319,6 +332,7 @@ def _value_column(grid, table: Table, merged) -> None:
         with_numbers = [c for c in heading_cols if numbers.get(c)]
         chosen = with_numbers[0] if with_numbers else heading_cols[0]
         table.value_col, table.value_basis = chosen, "headed '" + dict(headed)[chosen][:40] + "'"
+        table.value_heading_cell = _heading_cell(grid, rows[0], chosen, merged)
         table.value_alternatives = [c for c in with_numbers[1:] if _numbers(numbers[c]) != _numbers(numbers[chosen])]
         if not numbers.get(chosen):
             # The headed column holds no number at all while another does (a heading merged over two columns):
@@ -343,24 +357,46 @@ def _value_column(grid, table: Table, merged) -> None:
                               if c not in table.value_alternatives]
 
 
+def _heading_rows(grid, first_row: int, code_col: int, left: int) -> range:
+    """The rows of the table's column headings: from the lowest row above the table with text over the code or label
+    column ('№', 'Көрсеткіштер') down to the table. A cell there right of the labels heads a column: its words (a
+    period, 'жиынтық') describe that column, never the report."""
+    for r in range(first_row - 1, max(first_row - 8, -1), -1):
+        row = grid[r]
+        if any(c < len(row) and has_letters(row[c]) for c in range(code_col, left + 1)):
+            return range(r, first_row)
+    return range(0)
+
+
+def _heading_cell(grid, first_row: int, col: int, merged) -> str | None:
+    """Where the value column's heading stands (a heading merged over two columns stands in its first)."""
+    spans = [(r0, c0) for (r0, c0), (_r1, c1) in merged if c0 <= col <= c1]
+    for r in range(first_row - 1, max(first_row - 15, -1), -1):
+        for r0, c0 in [(r, col)] + [(r0, c0) for r0, c0 in spans if r0 == r]:
+            v = grid[r0][c0] if c0 < len(grid[r0]) else ""
+            if isinstance(v, str) and any(h in text_of(v).lower() for h in _VALUE_HEADINGS):
+                return cell_ref(r0, c0)
+    return None
+
+
 def _headed_columns(grid, first_row: int, left: int, merged, headings=_VALUE_HEADINGS) -> list[tuple[int, str]]:
     """Columns right of the labels headed with one of headings (by default the form's value column), in the rows
     just above the table (a heading merged across columns heads each of them)."""
     spans = {(r0, c0): c1 for (r0, c0), (_r1, c1) in merged}
-    found: dict[int, str] = {}
+    headed: dict[int, str] = {}
     for r in range(first_row - 1, max(first_row - 15, -1), -1):
         for c, v in enumerate(grid[r]):
             if c > left and isinstance(v, str):
                 low = text_of(v).lower()
                 if any(h in low for h in headings):
                     for cc in range(c, spans.get((r, c), c) + 1):
-                        found.setdefault(cc, low)
-    return sorted(found.items())
+                        headed.setdefault(cc, low)
+    return sorted(headed.items())
 
 
-def _numbers(found: list) -> list[float | None]:
+def _numbers(figures: list) -> list[float | None]:
     out = []
-    for v in found:
+    for v in figures:
         try:
             out.append(float(str(v).strip().replace(",", ".")))
         except ValueError:

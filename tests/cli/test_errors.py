@@ -93,6 +93,9 @@ CASES = [
     ("check", ["--home", "{tmp}/typo", "check", "{pdf}"], ["is not an adep home"]),
     ("deploy", ["deploy"], ["required", "--pool"]),
     ("server", ["server", "restart"], ["invalid choice"]),
+    ("portal", ["portal", "--port", "99999"], ["not a port"]),
+    ("portal", ["portal", "access", "issue", "123", "--out", "{tmp}/codes.csv"], ["not a valid BIN"]),
+    ("portal", ["portal", "access", "revoke"], ["required"]),
     ("bogus", ["bogus"], ["invalid choice"]),
 ]
 

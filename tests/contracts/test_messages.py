@@ -21,7 +21,7 @@ LEFTOVER = re.compile(r"[{}\[\]]")
 # Parameters each structural finding is raised with, as the reader, the contracts and the checks give them.
 RAISED = {
     "F01": finding("F01", "damaged_part", part="xl/workbook.xml", detail="bad CRC"),
-    "F02": finding("F02", "xls"),
+    "F02": finding("F02", "zip"),
     "F03": finding("F03"),
     "F04": finding("F04", "file_size", bytes="90,000,000", limit="20,000,000"),
     "F05": finding("F05", "entities", part="xl/sharedStrings.xml"),
@@ -36,6 +36,8 @@ RAISED = {
     "T09": finding("T09", cell="A52", found="12."),
     "T10": finding("T10", code="3.1", cell="A14", found="03.01"),
     "T11": finding("T11", cell="D9", column="D", others="E"),
+    "T12": finding("T12", sheet="Ескі нұсқа", detail="XmlError: unexpected end", chosen="1-әу"),
+    "T13": finding("T13", cell="E12", column="E", count=6, cells="E12:E17", chosen="A"),
     "V01": finding("V01", code="3.1", cell="C12", found="2.5"),
     "V02": finding("V02", code="3.1", cell="C12", found=-4),
     "V03": finding("V03", code="3.1", cell="C12", found="бес"),
@@ -43,6 +45,7 @@ RAISED = {
     "V05": finding("V05", code="3.1", cell="C12", found="1,000", small="1", large="1000"),
     "V06": finding("V06", code="3.3", cell="C14:C15", codes="3.3, 3.4", found="5"),
     "V07": finding("V07", code="3.3", cell="C14:C15", codes="3.3, 3.4"),
+    "V08": finding("V08", code="3.2", cell="C15", found="#REF!"),
     "H01": finding("H01", field="period", cell="B3"),
     "H02": finding("H02", field="bin"),
     "H03": finding("H03", field="bin", cell="C4", found="123456789012"),
@@ -53,10 +56,15 @@ RAISED = {
     "H08": finding("H08", field="period", cell="A2", found="2026Q1 ('I квартал 2026', A2); 2026Q2 ('II квартал 2026', A3)"),
     "H09": finding("H09", field="bin", cell="C4", found="990000007011 (C4), 990000042011 (F4)"),
     "H10": finding("H10", field="body_name", cell="C5", found="Әділет департаменті", other="Департамент юстиции", other_cell="C40"),
+    "H11": finding("H11", field="is_consolidated", cell="A1", first="the title '... жиынтық есеп' says consolidated",
+                   first_cell="A1", second="the type 'Есептің түрі: жеке' says own report", second_cell="A3"),
     "G01": finding("G01", field="bin", cell="C4", found="990000042011", period="2026Q3"),
     "G02": finding("G02", field="bin", cell="C4", found="990000007011", body="Министерство обороны"),
     "G03": finding("G03", field="period", found="2026Q3", arrived="2026-08-14", until="2026-09-30"),
     "O01": finding("O01", code="3", cell="C11", found=250, median="4", quarters=6),
+    "P02": finding("P02", field="bin", found="990000002011", other="Департамент А / Департамент А",
+                   body="Департамент Б / Департамент Б", bin="990000003011"),
+    "P03": finding("P03", found="2026Q3-000004, 2026-10-02 14:00 (Asia/Almaty)"),
 }
 
 

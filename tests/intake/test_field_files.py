@@ -35,11 +35,6 @@ def _only(result, rule: str):
     return found[0]
 
 
-def _no_silent_choice(result) -> None:
-    """The mechanism's promise: every choice that had a plausible alternative is said in a finding."""
-    assert all(c.alternatives == () or result.findings for c in result.choices)
-
-
 def _last_quarter() -> dict[str, int]:
     v = clean_values()
     v["1.1"] += 5
@@ -63,7 +58,6 @@ def test_a_hidden_sheet_is_never_the_report(tmp_path, writer, state):
     assert hidden.severity == "warning" and hidden.params["sheet"] == "I тоқсан"
     assert hidden.params["found"] == f"'I тоқсан' (2026Q1; {old['1']})"
     assert f"Hidden sheet 'I тоқсан' (2026Q1; {old['1']})" in hidden.message and "II тоқсан" in hidden.message
-    _no_silent_choice(result)
 
 
 @pytest.mark.parametrize("writer", ["openpyxl", "zip"])
@@ -99,7 +93,6 @@ def test_two_quarters_on_visible_sheets_are_rejected_naming_each(tmp_path, write
     assert "one report" in found.message and "бір ғана есеп" in found.lines()["kk"] and "один отчет" in found.lines()["ru"]
     assert not result.report_found and result.values == {}
     assert result.header["bin"] == BIN and "year" not in result.header  # the body is known, the period is not
-    _no_silent_choice(result)
 
 
 def _side_by_side(left: list[list], right: list[list]) -> list[list]:
@@ -405,4 +398,4 @@ def test_every_choice_is_recorded(tmp_path):
     chosen = {c.what: c for c in result.choices}
     assert {"sheet", "table", "value column", "period", "bin", "body_name", "commissioner", "phone", "signed_on"} <= set(chosen)
     assert chosen["table"].chosen == "A8:A47" and chosen["value column"].chosen == "C"
-    assert chosen["cell 2.1"].chosen == f"{value_cell('2.1')} = 0" and chosen["cell 2.1"].basis == "blank"
+    assert chosen["cell 2.1"].chosen == "0" and chosen["cell 2.1"].cell == value_cell("2.1") and chosen["cell 2.1"].basis == "blank"

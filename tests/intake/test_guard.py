@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from adep.forms.layout import FormLayout
-from adep.intake import guard
+from adep.intake import extents, guard
 from adep.sample.hostile import _SHEET_HEAD, _SHEET_TAIL, _minimal_workbook, _zip, good_report
 from tests.conftest import clean_values, make_bin
 
@@ -25,9 +25,9 @@ def _sheet(path) -> tuple[zipfile.ZipFile, str, bytes]:
                          ids=["openpyxl", "xlsxwriter", "formulas", "xlsxwriter, formulas, moved"])
 def test_a_real_form_is_measured_in_one_scan_with_the_same_answer(tmp_path, layout):
     zf, part, raw = _sheet(good_report(tmp_path / "form.xlsx", make_bin(3), clean_values(2), layout))
-    rows, cols, has_formula = guard._sheet_extent(zf, part, LIMIT)
+    rows, cols, has_formula = guard.measure_sheet(zf, part, LIMIT)
     assert rows * cols <= LIMIT
-    assert guard._fits_near(raw, LIMIT) is has_formula
+    assert extents.fits_near(raw, LIMIT) is has_formula
     assert has_formula == layout.formulas
 
 
@@ -49,15 +49,15 @@ def test_anything_unlike_a_form_is_measured_in_full(tmp_path, cell):
     """A cell past Z999, or written unlike any spreadsheet program writes it, is never passed by the bound."""
     sheet = _SHEET_HEAD + b'<row r="5"><c r="A5"><v>1</v></c>' + CELLS[cell] + b"</row>" + _SHEET_TAIL
     zf, part, raw = _sheet(_zip(tmp_path / "odd.xlsx", _minimal_workbook(sheet)))
-    assert guard._fits_near(raw, LIMIT) is None
-    rows, cols, _ = guard._sheet_extent(zf, part, LIMIT)
+    assert extents.fits_near(raw, LIMIT) is None
+    rows, cols, _ = guard.measure_sheet(zf, part, LIMIT)
     assert rows * cols <= LIMIT  # small, so the workbook is read: only the way it was measured differs
 
 
 def test_a_limit_below_the_bound_measures_in_full(tmp_path):
     zf, part, raw = _sheet(good_report(tmp_path / "form.xlsx", make_bin(3), clean_values(2)))
-    assert guard._fits_near(raw, 25_000) is None
-    rows, cols, _ = guard._sheet_extent(zf, part, 25_000)
+    assert extents.fits_near(raw, 25_000) is None
+    rows, cols, _ = guard.measure_sheet(zf, part, 25_000)
     assert 0 < rows * cols <= 25_000
 
 
@@ -66,14 +66,14 @@ def test_a_limit_below_the_bound_measures_in_full(tmp_path):
 def test_the_full_measurement_reads_addresses_as_the_parser_does(far):
     sheet = _SHEET_HEAD + b'<row r="1"><c r="A1"/>' + far + b"</row>" + _SHEET_TAIL
     zf = zipfile.ZipFile(io.BytesIO(_minimal_workbook_bytes(sheet)))
-    rows, cols, _ = guard._sheet_extent(zf, "xl/worksheets/sheet1.xml", LIMIT)
+    rows, cols, _ = guard.measure_sheet(zf, "xl/worksheets/sheet1.xml", LIMIT)
     assert rows * cols > LIMIT
 
 
 def test_cells_without_an_address_stretch_the_rectangle_from_a1():
     sheet = _SHEET_HEAD + b'<row><c/></row><row r="3000"><c r="GR3000"/></row>' + _SHEET_TAIL
     zf = zipfile.ZipFile(io.BytesIO(_minimal_workbook_bytes(sheet)))
-    rows, cols, _ = guard._sheet_extent(zf, "xl/worksheets/sheet1.xml", LIMIT)
+    rows, cols, _ = guard.measure_sheet(zf, "xl/worksheets/sheet1.xml", LIMIT)
     assert rows >= 3000 and cols >= 200  # python-calamine puts the first cell at A1: 3,000 rows by 200 columns
 
 

@@ -168,11 +168,11 @@ def _zip_bytes(parts: dict[str, bytes]) -> bytes:
 @pytest.mark.parametrize("content,rule", [
     (b"", "F01"),
     (b"just some text, not a workbook", "F02"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "F02"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "F01"),  # an .xls container that does not hold together
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 600, "F03"),
     (b"PK\x03\x04 truncated", "F01"),
     ("zip-not-xlsx", "F02"),
-    ("ods", "F02"),
+    ("ods", "F01"),  # an .ods whose content.xml holds no spreadsheet
     ("entities", "F05"),
 ])
 def test_broken_files_become_findings(tmp_path, content, rule):

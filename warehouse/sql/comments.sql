@@ -401,3 +401,16 @@ comment on column rollup_value_history.expected_count is 'Bodies expected to rep
 comment on column rollup_value_history.covered_count is 'Expected bodies whose own-scope report was summed into this figure.';
 comment on column rollup_value_history.version_id is 'Published rollup version the figure comes from.';
 comment on column rollup_value_history.published_at is 'When that rollup version was published.';
+
+comment on view reading_choices is 'One row per choice the reader made in each attempt at a file (sheet, table, value column, header fields, each cell), the same list as adep check --choices: how any report was read, without the file.';
+comment on column reading_choices.file_id is 'The file read (intake_log.file_id).';
+comment on column reading_choices.file_name is 'Name of the file as it arrived in intake/.';
+comment on column reading_choices.attempt is 'Which processing of the file made this choice (1 = first pass, then each rerun).';
+comment on column reading_choices.seq is 'Order of the choice within the attempt, from 1.';
+comment on column reading_choices.what is 'What was decided: sheet, table, value column, period, bin, is_consolidated, body_name, ..., cell 3.1 (the value of row 3.1).';
+comment on column reading_choices.chosen is 'What the reader took (none when it could not take anything for certain).';
+comment on column reading_choices.cell is 'The cell or range the choice was read from, when there is one.';
+comment on column reading_choices.basis is 'The sign the choice rests on, in plain words.';
+comment on column reading_choices.alternatives is 'Other plausible readings; each came with a finding (findings view).';
+comment on column reading_choices.set_aside is 'Candidates seen and ruled out for a certain reason, each with the reason.';
+comment on column reading_choices.status_now is 'The file''s status now (intake_log.status).';
