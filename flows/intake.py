@@ -6,6 +6,7 @@ from prefect.runtime import flow_run
 
 from adep.settings import Settings, load_settings
 from tasks.artifacts import post_intake_artifacts
+from tasks.audit import carry_audit_events
 from tasks.check import check_reports
 from tasks.discover import discover_files
 from tasks.load import file_reports_away, finish_interrupted_filing, load_reports
@@ -35,6 +36,7 @@ def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummar
                 loaded = load_reports(checked, con, str(flow_run.id or ""), run=run)
                 file_reports_away(loaded, con, settings, run)
                 summary = count_outcomes(summary, loaded, len(arrivals))
+            summary.audit_events = carry_audit_events(con, settings, run)
     finally:
         stop_readers(run)
     summary = close_summary(summary, run)

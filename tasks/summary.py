@@ -25,6 +25,7 @@ class IntakeSummary:
     recovered: int = 0  # files whose filing an interrupted run had left unfinished
     waiting: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # rerun: rejected files left alone, by reason
+    audit_events: int = 0  # events of the portal's audit trail carried into the warehouse
     seconds: float = 0.0
     step_seconds: dict[str, float] = field(default_factory=dict)
     # CPU seconds the run took in this process ("main") and in its reader processes ("readers"): on a machine

@@ -3,20 +3,24 @@ analysts' tests (views, connections, the report, artifacts). Built once per sess
 
 Bodies (small_registry's shape): a ministry with two territorial units, an oblast akimat, the Ministry of Defence
 (excluded). Quarters 2025Q3, 2026Q1, 2026Q2 arrive in one intake run, 2026Q3 in a second, where unit_a is late and
-unit_b sends a broken report (rejected, so missing). 2025Q4 is never loaded: a gap in the trend. Every quarter is
-rolled up at both levels, 2026Q3 by the rollup flow.
+unit_b sends a broken report (rejected, so missing), and the akimat sends its report through the portal (a signed
+receipt beside it; the portal's audit trail records its steps). 2025Q4 is never loaded: a gap in the trend. Every
+quarter is rolled up at both levels, 2026Q3 by the rollup flow. Each form names its body as the registry does.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from adep.periods import Period
 from adep.registry import load_registry
 from adep.settings import Settings, load_settings
+from adep.submissions import Receipt, receipt_key, receipt_path, record_event, sign
 from adep.forms.writer import write_report
 from contracts.form import codes
 from tests.conftest import SIGNED, arrived, clean_values, make_bin
@@ -26,6 +30,7 @@ from tests.rollup_world import run_rollup
 PERIODS = (Period(2025, 3), Period(2026, 1), Period(2026, 2), Period(2026, 3))
 Q3 = Period(2026, 3)
 FILERS = ("ministry", "unit_a", "unit_b", "akimat")
+ALMATY = ZoneInfo("Asia/Almaty")
 BODIES = [
     ("ministry", "Министрлік", "Министерство", "central_body", None, "Астана"),
     ("unit_a", "Департамент А", "Департамент А", "territorial_unit", "ministry", "Абай облысы"),
@@ -66,11 +71,19 @@ def _arrival(period: Period, *, late: bool = False) -> datetime:
 
 
 def _send(world: AnalystWorld, name: str, period: Period, values: dict[str, int], *, late: bool = False,
-          record: bool = True) -> None:
+          record: bool = True, portal: bool = False) -> None:
+    kk = next(b[1] for b in BODIES if b[0] == name)
     path = write_report(world.settings.intake_dir / f"{name} {period}.xlsx", bin=world.bins[name], period=period,
-                        body_name=name, commissioner="Уәкіл", phone="+7 700 000 0000", signed_on=SIGNED,
+                        body_name=kk, commissioner="Уәкіл", phone="+7 700 000 0000", signed_on=SIGNED,
                         values=values)
     arrived(path, _arrival(period, late=late))
+    if portal:  # its receipt beside it, as the portal writes it: the time the portal received it, signed
+        receipt = Receipt(number=f"{period}-000001", received_at=_arrival(period, late=late).astimezone(ALMATY).isoformat(),
+                          sha256=hashlib.sha256(path.read_bytes()).hexdigest(), bin=world.bins[name], period=str(period),
+                          file_name=path.name, upload_id="u1")
+        receipt_path(path).write_text(sign(receipt, receipt_key(world.settings, create=True)).to_json(), encoding="utf-8")
+        for event in ("sign_in", "upload", "submission"):
+            record_event(world.settings, event, bin=world.bins[name], address="10.1.2.3", receipt_number=receipt.number)
     if record:
         world.values[(name, period)] = values
 
@@ -102,8 +115,8 @@ def build_world(root: Path) -> AnalystWorld:
     broken["2.1"] = broken["2"] + 5  # R03: outreach meetings exceed personal receptions (an error)
     _send(world, "unit_b", Q3, broken, record=False)
     _send(world, "unit_a", Q3, _values("unit_a", Q3), late=True)
-    for name in ("ministry", "akimat"):
-        _send(world, name, Q3, _values(name, Q3))
+    _send(world, "ministry", Q3, _values("ministry", Q3))
+    _send(world, "akimat", Q3, _values("akimat", Q3), portal=True)
     world.intake_run_ids.append(_flow_run_id(intake(home=str(settings.home), return_state=True)))
 
     # Earlier quarters are rolled up without the engine (the same code, faster); the quarter in view by the flow.

@@ -39,18 +39,22 @@ def migrations() -> list[tuple[int, str, str]]:
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Bring the schema up to the code's version and (re)create the views; returns the schema version."""
     con.execute("create table if not exists schema_version (version integer primary key, file_name varchar, applied_at timestamptz)")
-    current = start = con.execute("select coalesce(max(version), 0) from schema_version").fetchall()[0][0]
+    applied = {v for (v,) in con.execute("select version from schema_version").fetchall()}
+    migrated = False
+    # Every migration not yet applied, in order: one numbered below the latest applied (branches that reserved
+    # their numbers and landed in another order) is applied too, never skipped.
     for version, name, sql in migrations():
-        if version > current:
+        if version not in applied:
             with transaction(con):
                 con.execute(sql)
                 con.execute("insert into schema_version values (?, ?, now())", [version, name])
-            current = version
+            applied.add(version)
+            migrated = True
+    current = max(applied, default=0)
     # Views, the indicator table and the comments are rebuilt only when what they are made from changed: every
     # command opens the warehouse, and rebuilding them costs more than many a command's own work.
     fingerprint = _objects_fingerprint()
     con.execute("create table if not exists schema_objects (fingerprint varchar)")
-    migrated = current != start
     if migrated or con.execute("select fingerprint from schema_objects").fetchall() != [(fingerprint,)]:
         create_views(con)
         seed_indicators(con)

@@ -41,7 +41,7 @@ MAX_NAME_BYTES = 150
 BATCH_COLUMNS = ["file_id", "attempt", "run_id", "file_name", "sha256", "size_bytes", "received_at", "status",
                  "stored_path", "duplicate_of", "bin", "year", "quarter", "body_name", "commissioner", "phone",
                  "signed_on", "is_consolidated", "deadline_at", "is_late", "error_count", "warning_count",
-                 "rules_sha256"]
+                 "rules_sha256", "channel", "receipt_number"]
 
 # Why `rerun --failed` leaves a rejected file alone (`--all` does not).
 SKIP_RESOLVED = "resolved: its body filed a good report for the period after it"
@@ -229,7 +229,8 @@ def select_files_to_rerun(con: duckdb.DuckDBPyConnection, settings: Settings, fi
 
     The ids given are always chosen. Otherwise every rejected file (of the period) is, except, unless force,
     a file its body has resolved with a later good report and a file whose bytes, registry entry and rules are
-    all as they were at its last attempt (it would only be rejected again the same way).
+    all as they were at its last attempt (it would only be rejected again the same way), unless its portal receipt
+    was refused (the home's key may have been restored since).
     """
     if file_ids:
         require_rejected(con, file_ids)
@@ -245,7 +246,8 @@ def select_files_to_rerun(con: duckdb.DuckDBPyConnection, settings: Settings, fi
         still_not_a_file = pd.Series([_not_a_file(settings.home / p) for p in rejected.stored_path], index=rejected.index)
         unchanged = (((rejected.checked_sha256 == bytes_now) | still_not_a_file)
                      & (rejected.checked_registry_entry == rejected.registry_entry)
-                     & (rejected.checked_rules_sha256 == rules_sha256(settings.rules_path))).fillna(False).astype(bool)
+                     & (rejected.checked_rules_sha256 == rules_sha256(settings.rules_path))
+                     & ~rejected.receipt_refused.astype(bool)).fillna(False).astype(bool)
         reason[unchanged] = SKIP_UNCHANGED
         reason[rejected.resolved_by.notna()] = SKIP_RESOLVED
     skipped = rejected.loc[reason.notna(), ["file_id", "file_name"]].assign(reason=reason[reason.notna()])

@@ -16,6 +16,8 @@ def print_verdicts(verdicts: list[Verdict], *, show_choices: bool = False) -> No
             who += f" ({v.body})"
         where = f"{who}, period {v.period or 'not found'}" + (f", sheet '{v.sheet}'" if v.sheet else "")
         _line(f"   Would be filed under: {where}")
+        if v.channel == "portal":
+            _line(f"   Came through the portal: receipt {v.receipt_number} (its time is the time of arrival)")
         errors = int((v.findings.severity == "error").sum()) if len(v.findings) else 0
         warnings = int((v.findings.severity == "warning").sum()) if len(v.findings) else 0
         outcome = v.outcome

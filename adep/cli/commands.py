@@ -104,6 +104,7 @@ def cmd_serve(settings: Settings, args) -> int:
     from prefect import serve
 
     from adep.cli.serve import build_deployments
+    from adep.cli.submission_watch import SubmissionWatcher
 
     deployments = build_deployments(settings, intake_minutes=args.every)
     if getattr(args, "portal", None):
@@ -111,7 +112,13 @@ def cmd_serve(settings: Settings, args) -> int:
 
         start_beside_flows(settings, args.portal)
     _print_deployments("Serving (Ctrl-C to stop)", args.every)
-    serve(*deployments, print_starting_message=False)
+    console.print("A report submitted through the portal starts an intake run at once.")
+    watcher = SubmissionWatcher(settings)
+    watcher.start()
+    try:
+        serve(*deployments, print_starting_message=False)
+    finally:
+        watcher.stop()
     return 0
 
 
@@ -306,9 +313,15 @@ def cmd_check(settings: Settings, args) -> int:
     from warehouse.connect import NoPublishedWarehouse, connect
     from warehouse.queries import sql
 
+    from adep.submissions import is_receipt
+
     missing = [str(p) for p in args.files if not p.is_file()]
     if missing:
         raise UserError(f"not a file: {', '.join(missing)}")
+    # A portal receipt is never a report: it is checked with the report beside it, as the intake does.
+    args.files = [p for p in args.files if not is_receipt(p.name)]
+    if not args.files:
+        raise UserError("only portal receipts were given: check the reports beside them")
     require_home(settings)
     try:
         con = connect(settings)

@@ -15,6 +15,9 @@ from contracts.findings import FINDING_COLUMNS, Finding, finding
 from contracts.form import codes, rules, rules_sha256
 from contracts.schemas import header_findings, rule_findings
 from adep.intake.arrivals import Arrival
+from adep.intake.body_names import check_names
+from adep.intake.receipts import check_receipts
+from adep.submissions import receipt_key
 from warehouse.queries import sql
 
 HEADER_FIELDS = ["bin", "year", "quarter", "body_name", "commissioner", "phone", "signed_on"]
@@ -43,6 +46,7 @@ def check_reports(arrivals: list[Arrival], results: list[ReadResult], con: duckd
     """Decide every file's outcome in one pass over the batch (rerun_ids: the ledger ids of files processed again)."""
     findings_of: dict[int, list[Finding]] = {k: list(r.findings) for k, r in enumerate(results)}
     files = _files_frame(arrivals, results)
+    check_receipts(files, arrivals, findings_of, receipt_key(settings))
     readable = files.index[files.readable & ~files.is_structurally_broken]
 
     headers = files.loc[readable, HEADER_FIELDS + ["bin_cell", "period_text", "period_cell"]]
@@ -106,7 +110,8 @@ def _files_frame(arrivals: list[Arrival], results: list[ReadResult]) -> pd.DataF
 
 
 def _check_registry(files: pd.DataFrame, findings_of: dict[int, list[Finding]], con, settings: Settings) -> None:
-    """BIN in the registry for that period, body not excluded, quarter over before the file arrived; and lateness."""
+    """BIN in the registry for that period, body not excluded, the form's name not another body's, quarter over before
+    the file arrived; and lateness."""
     work_calendar = calendar.WorkingCalendar.from_settings(settings)
     identified = files[files.bin.notna() & files.year.notna() & files.quarter.between(1, 4)]
     for (year, quarter), group in identified.groupby(["year", "quarter"]):
@@ -124,6 +129,7 @@ def _check_registry(files: pd.DataFrame, findings_of: dict[int, list[Finding]], 
         known = matched[matched.tier.notna()]
         for key, row in known[known.is_excluded.astype(bool)].iterrows():
             findings_of[key].append(finding("G02", field="bin", cell=row.bin_cell, found=row.bin, body=row.name_ru))
+        check_names(files, known.index[~known.is_excluded.astype(bool)], period, con, findings_of)
         for key, row in known[known.received_at < quarter_over].iterrows():
             findings_of[key].append(finding("G03", field="period", found=str(period), arrived=f"{row.received_at:%Y-%m-%d}", until=str(period.last_day)))
         deadline_at = known.tier.map(deadlines)

@@ -16,6 +16,8 @@ from adep.intake.arrivals import Arrival, display_name
 from adep.intake.checks import check_reports
 from adep.intake.choices import Choice
 from adep.intake.read_pool import read_one
+from adep.intake.receipts import with_receipt
+from adep.submissions import receipt_key
 from adep.settings import Settings
 from warehouse.ledger import try_supersede_rule
 from warehouse.queries import sql
@@ -36,6 +38,8 @@ class Verdict:
     is_late: bool | None = None
     deadline: str | None = None
     note: str | None = None  # duplicate of which file, which report it would replace
+    channel: str = "folder"  # 'portal' when a receipt beside the file holds (adep.intake.receipts)
+    receipt_number: str | None = None
     findings: pd.DataFrame = field(default_factory=pd.DataFrame)
     choices: list[Choice] = field(default_factory=list)
 
@@ -49,8 +53,12 @@ def arrival_of(path: Path) -> Arrival:
 
 
 def dry_run(paths: list[Path], con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Verdict]:
-    """Read and check the files as one batch, in order of arrival as the intake takes them; write nothing."""
-    arrivals = [arrival_of(p) for p in paths]
+    """Read and check the files as one batch, in order of arrival as the intake takes them; write nothing.
+
+    A file with a portal receipt beside it is dated and checked by its receipt, as the intake does.
+    """
+    key = receipt_key(settings)
+    arrivals = [with_receipt(arrival_of(p), key) for p in paths]
     order = sorted(range(len(arrivals)), key=lambda i: (arrivals[i].received_at, arrivals[i].name))
     batch_arrivals = [arrivals[i] for i in order]
     results = [read_one(a, settings) for a in batch_arrivals]
@@ -64,6 +72,7 @@ def dry_run(paths: list[Path], con: duckdb.DuckDBPyConnection, settings: Setting
         period = f"{int(row.year)}Q{int(row.quarter)}" if pd.notna(row.year) and pd.notna(row.quarter) else None
         verdict = Verdict(number, row.path, status, status == "loaded", bin=row.bin, period=period,
                           sheet=results[key].header.get("sheet"), choices=results[key].choices,
+                          channel=row.channel, receipt_number=row.receipt_number,
                           findings=checked.findings[checked.findings.key == key].drop(columns="key"))
         if status == "loaded" and row.warning_count:
             verdict.outcome = "loaded with warnings"

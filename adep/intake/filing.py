@@ -1,4 +1,9 @@
-"""Filing files away where the ledger says they live, and finishing what an interrupted run left undone."""
+"""Filing files away where the ledger says they live, and finishing what an interrupted run left undone.
+
+A report's receipt (adep.submissions) goes wherever its report goes, beside it under the same name plus
+`.receipt.json`, and is moved first: a crash between the two moves leaves the report in its old place with the
+ledger pointing elsewhere, which the next run finishes, never a receipt left behind alone.
+"""
 from __future__ import annotations
 
 import os
@@ -9,6 +14,7 @@ import duckdb
 from adep.files import sha256_of
 from adep.outputs.findings_file import write_findings_file
 from adep.settings import Settings
+from adep.submissions import RECEIPT_SUFFIX, receipt_path
 from adep.intake.checks import CheckedBatch
 from warehouse.queries import sql
 
@@ -28,7 +34,15 @@ def file_reports_away(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, setti
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
         if os.path.lexists(path):
-            os.replace(path, target)
+            move_with_receipt(path, target)
+
+
+def move_with_receipt(source: str | Path, target: str | Path) -> None:
+    """Move a file to its place, its receipt (if it has one) first."""
+    receipt = receipt_path(source)
+    if os.path.lexists(receipt):  # False too for a name too long to have a receipt beside it
+        os.replace(receipt, receipt_path(target))
+    os.replace(source, target)
 
 
 def write_findings_files(con: duckdb.DuckDBPyConnection, settings: Settings, file_ids: list[int]) -> None:
@@ -50,7 +64,7 @@ def refile_reports(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, settings
             os.replace(old_findings, f"{source}.findings-attempt-{row.attempt - 1}.txt")
         if os.path.abspath(source) != os.path.abspath(target) and os.path.lexists(source):
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
+            move_with_receipt(source, target)
     still = files[files.status == "rejected"]
     if len(still):
         write_findings_files(con, settings, [int(i) for i in still.file_id])
@@ -73,7 +87,7 @@ def finish_interrupted_filing(con: duckdb.DuckDBPyConnection, settings: Settings
         for root, _, names in os.walk(folder):
             for name in names:
                 head = name.split("-", 1)[0]
-                if head.isdigit() and not name.endswith(".txt"):
+                if head.isdigit() and not name.endswith((".txt", RECEIPT_SUFFIX)):
                     by_id.setdefault(int(head), []).append(Path(root) / name)
     moved, rejected = 0, []
     for row in missing.itertuples():
@@ -83,7 +97,7 @@ def finish_interrupted_filing(con: duckdb.DuckDBPyConnection, settings: Settings
                 target = home / row.stored_path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 old_findings = Path(f"{source}.findings.txt")
-                os.replace(source, target)
+                move_with_receipt(source, target)
                 if old_findings.exists() and old_findings.parent != target.parent:
                     os.replace(old_findings, f"{source}.findings-earlier.txt")
                 if row.stored_path.startswith("rejected/"):

@@ -37,10 +37,12 @@ def _files(tmp_path, bins) -> dict[str, Path]:
     over = clean_values()
     over["3.1"] += 4
     files = {
-        "good": write_openpyxl(out / "unit a [Q3].xlsx", [Sheet("1-әу", form_rows(clean_values(), period=Q3, bin_=bins["unit_a"]))]),
+        "good": write_openpyxl(out / "unit a [Q3].xlsx", [Sheet("1-әу", form_rows(clean_values(), period=Q3, bin_=bins["unit_a"],
+                                                                                body="Департамент А"))]),
         "warned": write_xlsxwriter(out / "ministry.xlsx", [Sheet("Форма", form_rows(dict(clean_values(), **{"1": clean_values()["1"] + 1}),
-                                                                                   period=Q3_RU, bin_=bins["ministry"], language="ru"))]),
-        "bad": write_xlsxwriter(out / "unit b.xlsx", [Sheet("1-әу", form_rows(over, period=Q3, bin_=bins["unit_b"]))]),
+                                                                                   period=Q3_RU, bin_=bins["ministry"], language="ru",
+                                                                                   body="Министерство"))]),
+        "bad": write_xlsxwriter(out / "unit b.xlsx", [Sheet("1-әу", form_rows(over, period=Q3, bin_=bins["unit_b"], body="Департамент Б"))]),
     }
     files["copy"] = Path(shutil.copy(files["good"], out / "copy of unit a.xlsx"))
     for path in files.values():

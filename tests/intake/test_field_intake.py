@@ -46,14 +46,15 @@ def test_a_file_supersedes_only_the_report_of_the_period_it_was_read_for(home, r
     """Last quarter's sheet kept hidden in this quarter's file must not replace last quarter's report."""
     bin_ = registered["unit_a"]
     genuine_q1 = _q1_values()
-    arrived(write_openpyxl(home.intake_dir / "q1.xlsx", [Sheet("1-әу", form_rows(genuine_q1, period=Q1, bin_=bin_))]), AFTER_Q1)
+    name = "Департамент А"  # the registry's name of unit_a: the form names its own body
+    arrived(write_openpyxl(home.intake_dir / "q1.xlsx", [Sheet("1-әу", form_rows(genuine_q1, period=Q1, bin_=bin_, body=name))]), AFTER_Q1)
     intake(home=str(home.home))
 
     stale_q1 = dict(genuine_q1, **{"8": genuine_q1["8"] + 7})
     q2 = clean_values()
     arrived(write_xlsxwriter(home.intake_dir / "q2 with old sheet.xlsx", [
-        Sheet("I тоқсан", form_rows(stale_q1, period=Q1, bin_=bin_), state="hidden"),
-        Sheet("II тоқсан", form_rows(q2, period=Q2, bin_=bin_))]), AFTER_Q2)
+        Sheet("I тоқсан", form_rows(stale_q1, period=Q1, bin_=bin_, body=name), state="hidden"),
+        Sheet("II тоқсан", form_rows(q2, period=Q2, bin_=bin_, body=name))]), AFTER_Q2)
     arrived(write_openpyxl(home.intake_dir / "two quarters.xlsx", [
         Sheet("I тоқсан", form_rows(stale_q1, period=Q1, bin_=bin_)),
         Sheet("II тоқсан", form_rows(q2, period=Q2, bin_=bin_))]), AFTER_Q2)
@@ -109,10 +110,12 @@ def test_a_body_whose_registration_ended_is_told_so(home, tmp_path):
 def test_parts_over_their_total_are_one_finding_citing_both_sides(home, registered):
     values = clean_values()
     values["3.1"] += 4
-    arrived(write_xlsxwriter(home.intake_dir / "over.xlsx", [Sheet("1-әу", form_rows(values, period=Q2, bin_=registered["unit_a"]))]), AFTER_Q2)
+    arrived(write_xlsxwriter(home.intake_dir / "over.xlsx", [Sheet("1-әу", form_rows(values, period=Q2, bin_=registered["unit_a"],
+                                                                                  body="Департамент А"))]), AFTER_Q2)
     short = clean_values()
     short["3"] += 2
-    arrived(write_openpyxl(home.intake_dir / "short.xlsx", [Sheet("1-әу", form_rows(short, period=Q2, bin_=registered["unit_b"]))]), AFTER_Q2)
+    arrived(write_openpyxl(home.intake_dir / "short.xlsx", [Sheet("1-әу", form_rows(short, period=Q2, bin_=registered["unit_b"],
+                                                                                body="Департамент Б"))]), AFTER_Q2)
     files, findings = _checked(home)
 
     over = findings["over.xlsx"]

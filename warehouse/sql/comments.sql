@@ -7,7 +7,7 @@ comment on column intake_log.file_id is 'Identifier of the file in the warehouse
 comment on column intake_log.file_name is 'Name of the file as it arrived in intake/.';
 comment on column intake_log.sha256 is 'SHA-256 of the file''s bytes (same bytes again = duplicate).';
 comment on column intake_log.size_bytes is 'Size of the file.';
-comment on column intake_log.received_at is 'When the file arrived (its modification time in intake/).';
+comment on column intake_log.received_at is 'When the file arrived: the time of its portal receipt (channel portal), else its modification time in intake/ (channel folder).';
 comment on column intake_log.status is 'loaded, rejected, duplicate or superseded.';
 comment on column intake_log.bin is 'BIN (БСН/БИН) of the reporting body: 12 digits, the last a check digit.';
 comment on column intake_log.year is 'Reporting year.';
@@ -23,6 +23,18 @@ comment on column intake_log.resolved_by is 'For a rejected file: file_id of the
 comment on column intake_log.resolved_at is 'When that later report resolved the rejected file.';
 comment on column intake_log.deadline_at is 'Deadline of the report the file holds (NULL when it never became a report): the end of its due day (the 5th, or the 10th for the top tier, of the month after the quarter, moved past weekends and holidays), Asia/Almaty time; adep''s connections show it in that zone.';
 comment on column intake_log.days_late is 'Whole days after the deadline the file arrived, a started day counting as one (arriving the day after the due day = 1); 0 when on time; NULL when the deadline is unknown.';
+
+comment on column intake_log.channel is 'How the file came: portal (delivered by the submission portal with a signed receipt that holds; received_at is the receipt''s time) or folder (dropped into intake/; received_at is the file''s own modification time).';
+comment on column intake_log.receipt_number is 'Number of the portal''s receipt for the file (portal only; NULL for the folder).';
+
+comment on view portal_audit is 'One row per event of the submission portal''s audit trail, carried into the warehouse by the intake.';
+comment on column portal_audit.id is 'The event''s id in the portal''s trail (events are carried once, in order of id).';
+comment on column portal_audit.occurred_at is 'When it happened, by the portal''s clock (shown in the connection''s time zone: Asia/Almaty for adep''s connections).';
+comment on column portal_audit.event is 'sign_in, sign_in_failed, sign_out, upload, refusal, confirmation, submission, access_issued or access_revoked.';
+comment on column portal_audit.bin is 'BIN of the body that acted (or that a failed sign-in claimed); NULL when unknown.';
+comment on column portal_audit.address is 'The client''s network address.';
+comment on column portal_audit.detail is 'JSON: upload id, receipt number, file name, the reason of a refusal, ...';
+comment on column portal_audit.carried_at is 'When an intake run carried the event into the warehouse.';
 
 comment on view findings is 'One row per finding (error or warning) of the latest attempt at each file.';
 comment on column findings.file_id is 'The file the finding is about (intake_log.file_id).';
@@ -64,7 +76,7 @@ comment on column report_values_wide.year is 'Reporting year.';
 comment on column report_values_wide.quarter is 'Reporting quarter, 1 to 4.';
 comment on column report_values_wide.period is 'The quarter written as in the product, e.g. 2026Q3.';
 comment on column report_values_wide.is_consolidated is 'True for a declared-consolidated report (header mark жиынтық / сводный); such reports are kept apart so nothing is counted twice.';
-comment on column report_values_wide.received_at is 'When the file arrived (its modification time in intake/).';
+comment on column report_values_wide.received_at is 'When the file arrived: its portal receipt''s time, or its modification time in intake/ for a file dropped into the folder (intake_log.channel).';
 comment on column report_values_wide.is_late is 'True when the report arrived after its deadline.';
 comment on column report_values_wide.deadline_at is 'Deadline of the report: the end of its due day (the 5th, or the 10th for the top tier, of the month after the quarter, moved past weekends and holidays), Asia/Almaty time; adep''s connections show it in that zone.';
 comment on column report_values_wide.days_late is 'Whole days after the deadline the file arrived, a started day counting as one (arriving the day after the due day = 1); 0 when on time; NULL when the deadline is unknown.';
@@ -271,7 +283,7 @@ comment on column stale_rollups.registry_change is 'joined (now expected, not in
 comment on column stale_rollups.published_top_bin is 'BIN of the top-tier body the version rolled the body into (NULL: it was not in the version''s tree).';
 comment on column stale_rollups.published_file_id is 'file_id the published version summed for the body (NULL: none).';
 comment on column stale_rollups.current_file_id is 'file_id of the body''s report in force now (NULL: none).';
-comment on column stale_rollups.received_at is 'When the file arrived (its modification time in intake/).';
+comment on column stale_rollups.received_at is 'When the file arrived: its portal receipt''s time, or its modification time in intake/ for a file dropped into the folder (intake_log.channel).';
 comment on column stale_rollups.is_late is 'True when the report arrived after its deadline.';
 comment on column stale_rollups.basis_version_id is 'Agency level: the ministry version the stale agency version consolidated; NULL at the ministry level.';
 comment on column stale_rollups.stage_to_run is 'The first stage to publish again so the national figure includes the change: ministry (then agency), or agency when a newer ministry version already holds it.';
@@ -287,7 +299,7 @@ comment on column rollup_input_changes.change is 'arrived (summed now, not befor
 comment on column rollup_input_changes.registry_change is 'joined (in this version''s tree, not the previous one''s), left, moved (another parent or top-tier body), regrouped (another kind or region); NULL when the tree places the body as before.';
 comment on column rollup_input_changes.previous_file_id is 'file_id the previous version summed for the body (NULL: none).';
 comment on column rollup_input_changes.file_id is 'file_id this version summed for the body (NULL: none).';
-comment on column rollup_input_changes.received_at is 'When the file this version summed arrived (its modification time in intake/).';
+comment on column rollup_input_changes.received_at is 'When the file this version summed arrived: its portal receipt''s time, or its modification time in intake/ (intake_log.channel).';
 comment on column rollup_input_changes.is_late is 'True when the report this version summed arrived after its deadline.';
 
 comment on view reconciliation is 'One row per declared-consolidated report in force and indicator, against the computed consolidated figure.';
@@ -344,7 +356,7 @@ comment on view file_history is 'One row per attempt at a file (the first pass a
 comment on column file_history.file_id is 'Identifier of the file in the warehouse (intake_log.file_id).';
 comment on column file_history.file_name is 'Name of the file as it arrived in intake/.';
 comment on column file_history.sha256 is 'SHA-256 of the file''s bytes (same bytes again = duplicate).';
-comment on column file_history.received_at is 'When the file arrived (its modification time in intake/).';
+comment on column file_history.received_at is 'When the file arrived: its portal receipt''s time, or its modification time in intake/ for a file dropped into the folder (intake_log.channel).';
 comment on column file_history.attempt is 'Which processing of the file this is (1 = first pass, then each rerun).';
 comment on column file_history.started_at is 'When this attempt ran.';
 comment on column file_history.outcome is 'What this attempt decided: loaded, rejected, duplicate or superseded.';
@@ -387,7 +399,7 @@ comment on column rollup_sources.file_id is 'Identifier of the file the figure c
 comment on column rollup_sources.file_name is 'Name of the file as it arrived in intake/.';
 comment on column rollup_sources.stored_path is 'Where the file is kept now, relative to the home (archive/ or rejected/).';
 comment on column rollup_sources.sha256 is 'SHA-256 of the file''s bytes, to prove which file it was.';
-comment on column rollup_sources.received_at is 'When the file arrived (its modification time in intake/).';
+comment on column rollup_sources.received_at is 'When the file arrived: its portal receipt''s time, or its modification time in intake/ for a file dropped into the folder (intake_log.channel).';
 comment on column rollup_sources.file_status_now is 'The file''s status now (intake_log.status): superseded when a later report replaced it after the publication.';
 
 comment on view rollup_value_history is 'One row per published version, top-tier body (NULL at agency level) and indicator: every version''s figures, to compare versions.';

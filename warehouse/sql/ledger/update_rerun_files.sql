@@ -1,9 +1,13 @@
 -- grain: one row per rerun file (batch_files): its new outcome, place and header, and its attempt count;
--- a file no longer rejected is no longer waiting for a resolution.
+-- a file no longer rejected is no longer waiting for a resolution. Its time of arrival and channel are those its
+-- receipt proves now (a receipt that did not hold at the first attempt may hold once the home's key is restored).
 update core_files set
     status = b.status,
     superseded_by = null,
     stored_path = b.stored_path,
+    received_at = b.received_at,
+    channel = b.channel,
+    receipt_number = b.receipt_number,
     bin = b.bin,
     year = b.year,
     quarter = b.quarter,
