@@ -55,13 +55,13 @@ def tier_of_kind(kind: str | None, parent_bin: object) -> str:
     return TOP if text.lower() in _EMPTY_PARENT else LOWER
 
 
-def _check_tier(tier: str) -> str:
+def _known_tier(tier: str) -> str:
     if tier not in DUE_DAY:
         raise ValueError(f"tier must be one of {sorted(DUE_DAY)}, not {tier!r}")
     return tier
 
 
-def _check_stage(stage: str) -> str:
+def _known_stage(stage: str) -> str:
     if stage not in STAGE_TIER:
         raise ValueError(f"stage must be one of {list(STAGES)}, not {stage!r}")
     return stage
@@ -202,7 +202,7 @@ def default_calendar() -> WorkingCalendar:
 def due_day(period: Period | str, tier: str) -> date:
     """The 5th or 10th of the month after the quarter, before any shift."""
     first = _as_period(period).next().first_day
-    return first.replace(day=DUE_DAY[_check_tier(tier)])
+    return first.replace(day=DUE_DAY[_known_tier(tier)])
 
 
 def deadline(
@@ -263,7 +263,7 @@ def next_stage_runs(
     if after.tzinfo is None:
         raise ValueError("after must carry a time zone")
     if stage is not None:
-        _check_stage(stage)
+        _known_stage(stage)
     tz = zone(timezone)
     runs: list[StageRun] = []
     year = after.astimezone(tz).year
@@ -285,7 +285,7 @@ def stage_rrule(stage: str, *, at: time = STAGE_RUN_TIME) -> str:
     a deadline is not in the rule (no rule can hold a government's transfer orders years ahead): the scheduled run
     checks the calendar when it starts (stage_due_at) and defers itself when the real deadline has not passed.
     """
-    tier = STAGE_TIER[_check_stage(stage)]
+    tier = STAGE_TIER[_known_stage(stage)]
     months = ",".join(str(m) for m in (1, 4, 7, 10))
     return (f"FREQ=YEARLY;BYMONTH={months};BYMONTHDAY={DUE_DAY[tier] + 1};"
             f"BYHOUR={at.hour};BYMINUTE={at.minute};BYSECOND=0")
@@ -310,7 +310,7 @@ def stage_due_at(
     timezone: str = TIMEZONE,
 ) -> datetime:
     """When the stage may close the quarter: local time `at` on the day after its tier's real (shifted) deadline."""
-    tier = STAGE_TIER[_check_stage(stage)]
+    tier = STAGE_TIER[_known_stage(stage)]
     day = deadline(period, tier, shift=shift, calendar=calendar, timezone=timezone).date() + timedelta(days=1)
     return datetime.combine(day, at, tzinfo=zone(timezone))
 

@@ -14,7 +14,7 @@ import pandas as pd
 from adep.errors import UserError
 from contracts.bin import is_valid_bin
 from contracts.reporting import kinds
-from warehouse.transaction import transaction
+from warehouse.registry import ROW_COLUMNS, replace_registry, unknown_region_names
 
 COLUMNS = ["bin", "name_kk", "name_ru", "kind", "parent_bin", "region", "valid_from", "valid_to"]
 KINDS = set(kinds())
@@ -118,17 +118,17 @@ def _read_xlsx(path: Path, raw: bytes) -> pd.DataFrame:
             if not set(COLUMNS) <= set(names):
                 continue
             bin_columns = {i for i, name in enumerate(names) if name in ("bin", "parent_bin")}
-            found = [(1, header)]
+            lines = [(1, header)]
             for line, values in enumerate(rows, start=2):
                 cells = [_cell_text(v, is_bin=i in bin_columns) for i, v in enumerate(values)]
                 if any(c.strip() for c in cells):
-                    found.append((line, cells))
-            sheets[sheet.title] = found
+                    lines.append((line, cells))
+            sheets[sheet.title] = lines
     finally:
         book.close()
     if len(sheets) != 1:
-        found = "no sheet" if not sheets else f"{len(sheets)} sheets ({', '.join(sheets)})"
-        raise _refuse(path, f"has {found} with the registry's columns in its first row; keep exactly one such sheet")
+        what = "no sheet" if not sheets else f"{len(sheets)} sheets ({', '.join(sheets)})"
+        raise _refuse(path, f"has {what} with the registry's columns in its first row; keep exactly one such sheet")
     (title, rows), = sheets.items()
     frame = _rows_frame(rows)
     frame.attrs["read_as"] = f"sheet '{title}' of an .xlsx workbook"
@@ -286,20 +286,9 @@ def load_registry(con: duckdb.DuckDBPyConnection, path: str | Path, frame: pd.Da
     frame = read_registry(path) if frame is None else frame
     typed = validate_registry(frame)
     raw = Path(path).read_bytes()
-    rows = typed[["bin", "name_kk", "name_ru", "kind", "parent_bin", "region", "valid_from", "valid_to"]]
-    with transaction(con):
-        load_id = con.execute("select coalesce(max(registry_load_id), 0) + 1 from core_registry_loads").fetchall()[0][0]
-        con.execute(
-            "insert into core_registry_loads values (?, ?, ?, now(), ?)",
-            [load_id, Path(path).name, hashlib.sha256(raw).hexdigest(), len(rows)],
-        )
-        con.execute("delete from core_registry")
-        con.execute(
-            "insert into core_registry select bin, name_kk, name_ru, kind, parent_bin, region, "
-            "valid_from::date, valid_to::date, ? from rows",
-            [load_id],
-        )
-        unknown = unknown_regions(con, typed)
+    rows = typed[ROW_COLUMNS]
+    load_id = replace_registry(con, rows, Path(path).name, hashlib.sha256(raw).hexdigest())
+    unknown = unknown_regions(con, typed)
     return RegistryLoad(load_id, len(rows), rows.bin.nunique(), unknown, frame.attrs.get("read_as", ""))
 
 
@@ -309,7 +298,7 @@ def unknown_regions(con: duckdb.DuckDBPyConnection, typed: pd.DataFrame) -> tupl
     Such a region is kept as written and shown without Kazakh and Russian names; it is never guessed (Алматы alone
     could be the city or the oblast). The spellings adep knows are in contracts/data/regions.csv.
     """
-    unknown = [r for (r,) in con.execute("select region from registry_regions where region_code is null order by region").fetchall()]
+    unknown = unknown_region_names(con)
     out = []
     for region in unknown:
         lines = [str(n) for n in typed.loc[typed.region == region, "line"]]

@@ -46,13 +46,13 @@ def regions() -> tuple[Region, ...]:
 
 @lru_cache(maxsize=1)
 def _by_spelling() -> dict[str, Region]:
-    found: dict[str, Region] = {}
+    known: dict[str, Region] = {}
     for region in regions():
         for spelling in region.spellings:
-            other = found.setdefault(spelling_key(spelling), region)
+            other = known.setdefault(spelling_key(spelling), region)
             if other is not region:
                 raise ValueError(f"regions.csv: {spelling!r} names both {other.code} and {region.code}")
-    return found
+    return known
 
 
 def region_of(text: str | None) -> Region | None:

@@ -6,7 +6,7 @@ from functools import lru_cache
 import pandas as pd
 import pandera.pandas as pa
 
-from contracts import checks
+from contracts import predicates
 from contracts.findings import Finding, finding, rule_finding
 from contracts.form import Rule, codes, rules
 
@@ -28,9 +28,9 @@ def header_schema() -> pa.DataFrameSchema:
     """One row per report: BIN with a valid check digit, year, quarter, body, commissioner, phone, signing date."""
     return pa.DataFrameSchema(
         {
-            "bin": pa.Column(object, pa.Check(checks.bin_has_valid_check_digit, name="H03"), nullable=False),
-            "year": pa.Column("Int64", pa.Check(checks.year_plausible, name="H01"), nullable=False),
-            "quarter": pa.Column("Int64", pa.Check(checks.quarter_in_range, name="H01"), nullable=False),
+            "bin": pa.Column(object, pa.Check(predicates.bin_has_valid_check_digit, name="H03"), nullable=False),
+            "year": pa.Column("Int64", pa.Check(predicates.year_plausible, name="H01"), nullable=False),
+            "quarter": pa.Column("Int64", pa.Check(predicates.quarter_in_range, name="H01"), nullable=False),
             "body_name": pa.Column(object, nullable=False),
             "commissioner": pa.Column(object, nullable=False),
             "phone": pa.Column(object, nullable=False),
@@ -50,14 +50,14 @@ def values_schema(rule_set: tuple[Rule, ...]) -> pa.DataFrameSchema:
     # Whole numbers by dtype; non-negative by one check over the whole frame (one check per column costs
     # pandera ~7 ms each per call, and this runs once per batch of thousands of reports).
     columns = {code: pa.Column("Int64", nullable=True) for code in codes()}
-    non_negative = pa.Check(checks.all_non_negative, name="V02", error="V02")
+    non_negative = pa.Check(predicates.all_non_negative, name="V02", error="V02")
     rule_checks = [pa.Check(_bind(rule), name=rule.rule, error=rule.rule) for rule in rule_set]
     return pa.DataFrameSchema(columns, checks=[non_negative, *rule_checks], strict=False, coerce=False)
 
 
 def _bind(rule: Rule):
     def check(wide: pd.DataFrame) -> pd.Series:
-        return checks.rule_holds(wide, rule)
+        return predicates.rule_holds(wide, rule)
 
     check.__name__ = f"rule_{rule.rule}"
     return check

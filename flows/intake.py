@@ -1,21 +1,17 @@
 """The intake flow: discover files in intake/, read, check, load, file away; one batch at a time."""
 from __future__ import annotations
 
-import time
-from prefect import flow, get_run_logger
+from prefect import flow
 from prefect.runtime import flow_run
 
-from adep.intake import checks
-from adep.intake.read_pool import ReadAhead, files_waiting, make_pool, plan_batches
-from adep.progress import StepTimer, advance, cpu_used
 from adep.settings import Settings, load_settings
-from tasks.artifacts import publish_intake_artifacts
+from tasks.artifacts import post_intake_artifacts
 from tasks.audit import carry_audit_events
 from tasks.check import check_reports
 from tasks.discover import discover_files
 from tasks.load import file_reports_away, finish_interrupted_filing, load_reports
-from tasks.read import read_reports
-from tasks.summary import IntakeSummary, log_outcomes
+from tasks.read import plan_reading, read_reports, start_readers, stop_readers
+from tasks.summary import IntakeSummary, close_summary, count_outcomes
 from warehouse.db import open_writer
 
 
@@ -27,42 +23,22 @@ def intake(home: str | None = None, wait_seconds: float = 0.0) -> IntakeSummary:
 
 
 def run_intake(settings: Settings, *, wait_seconds: float = 0.0) -> IntakeSummary:
-    logger = get_run_logger()
-    timer = StepTimer()
+    """The pass as steps, each a task; the reader processes start while the warehouse opens."""
     summary = IntakeSummary()
-    started, cpu = time.perf_counter(), cpu_used()
-    # the reader processes start while the warehouse opens (a guess from intake/'s size; confirmed below)
-    pool = make_pool(settings, files_waiting(settings))
+    run = start_readers(settings)
     try:
         with open_writer(settings, wait_seconds=wait_seconds) as con:
-            with timer.step("discover"):
-                summary.recovered += finish_interrupted_filing(con, settings)
-                arrivals, summary.waiting = discover_files(settings)
-            if pool is None:
-                pool = make_pool(settings, len(arrivals))
-            reader = ReadAhead(plan_batches(arrivals, settings.batch_size, pool), settings, pool)
-            if pool is not None:  # the checks' first call imports and prepares them: done while the first batch reads
-                checks.check_reports([], [], con, settings)
-            for index in range(len(reader.batches)):
-                with timer.step("read"):
-                    batch = read_reports(reader, index)
-                with timer.step("check"):
-                    checked = check_reports(batch, con, settings)
-                with timer.step("load"):
-                    loaded = load_reports(checked, con, str(flow_run.id or ""))
-                with timer.step("file away"):
-                    file_reports_away(loaded, con, settings)
-                summary.add(loaded)
-                log_outcomes(logger, loaded)
-                advance("intake", summary.files, len(arrivals))
-            with timer.step("audit"):
-                summary.audit_events = carry_audit_events(con, settings)
+            summary.recovered += finish_interrupted_filing(con, settings, run)
+            arrivals, summary.waiting = discover_files(settings, run)
+            for index in range(plan_reading(run, arrivals, con)):
+                batch = read_reports(run, index)
+                checked = check_reports(batch, con, settings, run=run)
+                loaded = load_reports(checked, con, str(flow_run.id or ""), run=run)
+                file_reports_away(loaded, con, settings, run)
+                summary = count_outcomes(summary, loaded, len(arrivals))
+            summary.audit_events = carry_audit_events(con, settings, run)
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)  # after a failure, files read ahead are not waited for
-    summary.seconds = time.perf_counter() - started
-    summary.step_seconds = timer.seconds
-    summary.cpu_seconds = {k: v - cpu[k] for k, v in cpu_used().items()}
-    logger.info(summary.as_line())
-    publish_intake_artifacts(settings, summary, str(flow_run.id or ""))
+        stop_readers(run)
+    summary = close_summary(summary, run)
+    post_intake_artifacts(settings, summary, str(flow_run.id or ""))
     return summary

@@ -7,7 +7,7 @@ from prefect.runtime import flow_run
 
 from adep.periods import Period
 from adep.settings import load_settings
-from tasks.artifacts import publish_rollup_artifact
+from tasks.artifacts import post_rollup_artifact
 from tasks.rollup import publish_rollup, stage_rollup
 from warehouse.db import open_writer
 from warehouse.rollups import STAGES, RollupResult
@@ -25,7 +25,7 @@ def _run_stages(levels: tuple[str, ...], period: str, home: str | None, wait_sec
             results.append(publish_rollup(con, staged, str(flow_run.id or "")))
     for result in results:
         get_run_logger().info(result.as_line())
-        publish_rollup_artifact(settings, result)
+        post_rollup_artifact(settings, result)
     return results
 
 

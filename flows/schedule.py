@@ -4,10 +4,9 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 from prefect.runtime import deployment, flow_run
 
-from adep.calendar import WorkingCalendar, quarter_to_close, stage_due_at
 from adep.settings import load_settings
 from flows.rollup import rollup
-from tasks.schedule import defer_stage
+from tasks.schedule import defer_stage, stage_due
 
 
 @flow
@@ -20,9 +19,7 @@ def close_quarter(stage: str, period: str | None = None, home: str | None = None
     if period is None:
         settings = load_settings(home)
         planned = flow_run.scheduled_start_time
-        quarter = quarter_to_close(planned, timezone=settings.timezone)
-        due = stage_due_at(quarter, stage, shift=settings.shift_deadlines, timezone=settings.timezone,
-                           calendar=WorkingCalendar.from_settings(settings))
+        quarter, due = stage_due(settings, stage, planned)
         if planned < due:
             later = defer_stage(deployment.id, {"stage": stage, "period": str(quarter), "home": home}, due)
             get_run_logger().info(f"{stage} stage for {quarter}: its deadline moved past a weekend or holiday, so it runs "

@@ -20,6 +20,7 @@ from adep.settings import Settings
 from contracts.form import indicators
 from tasks.summary import OUTCOMES, IntakeSummary
 from warehouse.connect import connect
+from warehouse.queries import sql
 from warehouse.rollups import RollupResult
 
 ROWS_SHOWN = 1000  # a table artifact is for reading; the views hold everything
@@ -33,33 +34,20 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
-    rows = con.execute(sql, params).df().to_dict("records")
+def _records(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]:
+    """The rows of a named statement (warehouse/sql/) as plain dicts."""
+    rows = con.execute(sql(name), params).df().to_dict("records")
     return [{k: _plain(v) for k, v in row.items()} for row in rows]
 
 
 def run_outcomes(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
     """One row per file a run processed: its outcome in that run, body, period, errors, warnings, where it went."""
-    return _records(con, """
-        select f.file_name as file, a.outcome, f.bin, f.year || 'Q' || f.quarter as period,
-               a.error_count as errors, a.warning_count as warnings, f.stored_path as filed_as, f.file_id
-        from core_attempts as a
-        join core_files as f using (file_id)
-        where a.run_id = ?
-        order by case a.outcome when 'rejected' then 0 when 'loaded' then 1 else 2 end, f.file_name
-        """, [run_id])
+    return _records(con, "artifacts/run_outcomes", {"run_id": run_id})
 
 
 def run_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
     """One row per finding of the files a run processed (that run's attempt), errors first."""
-    return _records(con, """
-        select f.file_name as file, x.severity, x.rule, x.name as rule_name, x.code as row_code, x.field, x.cell, x.message
-        from core_attempts as a
-        join core_findings as x on x.file_id = a.file_id and x.attempt = a.attempt
-        join core_files as f on f.file_id = a.file_id
-        where a.run_id = ?
-        order by x.severity, f.file_name, x.rule
-        """, [run_id])
+    return _records(con, "artifacts/run_findings", {"run_id": run_id})
 
 
 def _shown(rows: list[dict], what: str) -> tuple[list[dict], str]:
@@ -69,12 +57,12 @@ def _shown(rows: list[dict], what: str) -> tuple[list[dict], str]:
 
 
 @task(cache_policy=NONE)
-def publish_intake_artifacts(settings: Settings, summary: IntakeSummary, run_id: str) -> list[UUID]:
+def post_intake_artifacts(settings: Settings, summary: IntakeSummary, run_id: str) -> list[UUID]:
     """Two table artifacts for the run: each file's outcome, and every finding (with row code, cell and message)."""
     try:
         return _intake_artifacts(settings, summary, run_id)
     except Exception as exc:  # the data is loaded whatever happens here: say so and let the run succeed
-        _logger().warning("intake artifacts not published: %s", exc)
+        _logger().warning("intake artifacts not posted: %s", exc)
         return []
 
 
@@ -121,20 +109,10 @@ def rollup_markdown(con: duckdb.DuckDBPyConnection, result: RollupResult) -> str
     parts = [f"# {result.level.capitalize()} rollup, {period}",
              f"**{what}**; covers **{result.covered_count} of {result.expected_count}** expected reports "
              f"({result.expected_count - result.covered_count} missing). {result.note.capitalize()}."]
-    bodies = _records(con, """
-        select v.bin, coalesce(t.name_kk, v.bin) as name, max(v.covered_count) as covered, max(v.expected_count) as expected
-        from rollup_values as v
-        left join (select distinct on (bin) bin, name_kk from core_rollup_tree order by bin, version_id desc) as t using (bin)
-        where v.level = 'ministry' and v.year = ? and v.quarter = ?
-        group by all order by expected - covered desc, name
-        """, [period.year, period.quarter])
+    quarter = {"year": period.year, "quarter": period.quarter}
+    bodies = _records(con, "artifacts/top_bodies", quarter)
     if result.level == "agency":
-        national = _records(con, """
-            select code, label_kk, value, previous_quarter_value, change_from_previous_quarter,
-                   same_quarter_last_year_value, change_from_same_quarter_last_year, ytd_value
-            from national_trend where year = ? and quarter = ? and code in (select unnest(?::varchar[]))
-            order by position
-            """, [period.year, period.quarter, list(MAIN_ROWS)])
+        national = _records(con, "artifacts/national_main_rows", {**quarter, "codes": list(MAIN_ROWS)})
         parts.append("## National figures, main rows")
         parts.append(_markdown_table(
             ["row", "indicator", str(period), "previous quarter", "change", "same quarter last year", "change", "year to date"],
@@ -145,8 +123,7 @@ def rollup_markdown(con: duckdb.DuckDBPyConnection, result: RollupResult) -> str
         parts.append("## Top-tier bodies (ministry-level figures)")
         parts.append(_markdown_table(["body", "BIN", "reports summed", "expected"],
                                      [[b["name"], b["bin"], b["covered"], b["expected"]] for b in bodies[:ROWS_SHOWN]]))
-    stale = con.execute("select count(*) from stale_rollups where level = ? and year = ? and quarter = ?",
-                        [result.level, period.year, period.quarter]).fetchall()[0][0]
+    stale = con.execute(sql("outputs/stale_count"), {"level": result.level, **quarter}).fetchall()[0][0]
     if stale:
         parts.append(f"**{stale} report(s) arrived or changed since this version was published**: run the stage again.")
     parts.append(f"Views: `rollup_values`, `national_trend`, `breakdown_trend`; the picture: `adep report {period}`.")
@@ -154,7 +131,7 @@ def rollup_markdown(con: duckdb.DuckDBPyConnection, result: RollupResult) -> str
 
 
 @task(cache_policy=NONE)
-def publish_rollup_artifact(settings: Settings, result: RollupResult) -> UUID | None:
+def post_rollup_artifact(settings: Settings, result: RollupResult) -> UUID | None:
     """A markdown artifact telling what the stage published for the quarter, keyed by level and quarter."""
     try:
         con = connect(settings)
@@ -165,7 +142,7 @@ def publish_rollup_artifact(settings: Settings, result: RollupResult) -> UUID | 
         return create_markdown_artifact(markdown, key=f"rollup-{result.level}-{result.period.lower()}",
                                         description=result.as_line())
     except Exception as exc:  # the version is published whatever happens here
-        _logger().warning("rollup artifact not published: %s", exc)
+        _logger().warning("rollup artifact not posted: %s", exc)
         return None
 
 

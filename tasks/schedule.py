@@ -6,6 +6,20 @@ from datetime import datetime
 from prefect import task
 from prefect.cache_policies import NONE
 
+from adep.calendar import WorkingCalendar, quarter_to_close, stage_due_at
+from adep.periods import Period
+from adep.settings import Settings
+
+
+@task(cache_policy=NONE)
+def stage_due(settings: Settings, stage: str, planned: datetime) -> tuple[Period, datetime]:
+    """The quarter a run planned for that moment closes (the one that ended before it), and when the stage is due
+    for it: the day after its deadline, which a weekend or holiday may have moved."""
+    quarter = quarter_to_close(planned, timezone=settings.timezone)
+    due = stage_due_at(quarter, stage, shift=settings.shift_deadlines, timezone=settings.timezone,
+                       calendar=WorkingCalendar.from_settings(settings))
+    return quarter, due
+
 
 @task(cache_policy=NONE, retries=2, retry_delay_seconds=10)
 def defer_stage(deployment_id: str | None, parameters: dict, due_at: datetime) -> str | None:

@@ -1,9 +1,16 @@
 """What an intake run did, for the command line's table, the logs and the benchmark."""
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, field
 
+import pandas as pd
+from prefect import get_run_logger, task
+from prefect.cache_policies import NONE
+
 from adep.intake.checks import CheckedBatch
+from adep.intake.run import IntakeRun
+from adep.progress import advance
 
 OUTCOMES = ("loaded", "warned", "rejected", "duplicate", "superseded", "recovered")
 
@@ -30,12 +37,14 @@ class IntakeSummary:
         return sum(getattr(self, k) for k in OUTCOMES)
 
     def __post_init__(self) -> None:
-        # The run's reports in force by body, period and scope (True: with warnings). A report of a later batch
-        # for the same supersedes one of these in the ledger, so it is counted there too: the counts do not
+        # The run's reports in force by ledger id (True: with warnings). When the ledger says a later batch took
+        # one of them out of force (CheckedBatch.gave_way), it is counted as superseded instead: the counts do not
         # depend on where the batches happen to end.
-        self._in_force: dict[tuple, bool] = {}
+        self._in_force: dict[int, bool] = {}
+        self._started = time.perf_counter()
 
     def add(self, batch: CheckedBatch) -> None:
+        """Count a batch's files by the status the ledger gave them."""
         f = batch.files
         loaded = f.status == "loaded"
         self.loaded += int((loaded & (f.warning_count == 0)).sum())
@@ -44,17 +53,16 @@ class IntakeSummary:
         self.duplicate += int((f.status == "duplicate").sum())
         self.superseded += int((f.status == "superseded").sum())
         self.recovered += int((f.status == "recover").sum())
-        now = f[loaded]
-        for key in zip(now.bin.tolist(), now.year.tolist(), now.quarter.tolist(), now.is_consolidated.tolist(),
-                       (now.warning_count > 0).tolist()):
-            earlier = self._in_force.get(key[:4])
-            if earlier is not None:
-                if earlier:
+        for file_id in batch.gave_way:
+            warned = self._in_force.pop(file_id, None)
+            if warned is not None:  # counted in force by an earlier batch of this run
+                if warned:
                     self.warned -= 1
                 else:
                     self.loaded -= 1
                 self.superseded += 1
-            self._in_force[key[:4]] = key[4]
+        now = f[loaded]
+        self._in_force.update(zip((int(i) for i in now.file_id), (now.warning_count > 0).tolist()))
 
     def add_skipped(self, reasons) -> None:
         """Count the files a rerun left alone, by reason."""
@@ -111,3 +119,40 @@ def log_skipped(logger, skipped) -> None:
              for row in skipped.itertuples()]
     for start in range(0, len(lines), LINES_PER_RECORD):
         logger.info("\n".join(lines[start:start + LINES_PER_RECORD]))
+
+
+def _run_logger():
+    """The flow run's logger: the per-file lines and the run's line belong to the run, where operators look for them."""
+    from prefect.context import FlowRunContext
+    from prefect.logging.loggers import flow_run_logger
+
+    context = FlowRunContext.get()
+    return flow_run_logger(context.flow_run, context.flow) if context and context.flow_run else get_run_logger()
+
+
+@task(cache_policy=NONE)
+def count_outcomes(summary: IntakeSummary, batch: CheckedBatch, total: int) -> IntakeSummary:
+    """Count a loaded batch's files by the status the ledger gave them, log one line per file, advance the progress."""
+    summary.add(batch)
+    log_outcomes(_run_logger(), batch)
+    advance("intake", summary.files, total)
+    return summary
+
+
+@task(cache_policy=NONE)
+def count_skipped(summary: IntakeSummary, skipped: pd.DataFrame) -> IntakeSummary:
+    """Count and log the rejected files a rerun left alone, with the reason."""
+    summary.add_skipped(skipped.reason)
+    log_skipped(_run_logger(), skipped)
+    return summary
+
+
+@task(cache_policy=NONE)
+def close_summary(summary: IntakeSummary, run: IntakeRun | None = None, what: str = "intake") -> IntakeSummary:
+    """The run's seconds (by step, and the CPU it took, for an intake pass), and its one line in the log."""
+    if run is not None:
+        summary.seconds, summary.step_seconds, summary.cpu_seconds = run.costs()
+    else:
+        summary.seconds = time.perf_counter() - summary._started
+    _run_logger().info(f"{what}: " + summary.as_line().removeprefix("intake: "))
+    return summary

@@ -8,15 +8,13 @@ tests/intake/test_rerun.py, tests/rollups/test_rollups.py, tests/warehouse/test_
 """
 from __future__ import annotations
 
-from adep.intake.read_pool import ReadAhead, plan_batches
 from adep.periods import Period
 from adep.settings import Settings
 from tasks.audit import carry_audit_events
 from tasks.check import check_reports
 from tasks.discover import discover_files
 from tasks.load import file_reports_away, finish_interrupted_filing, load_reports
-from adep.intake.read_pool import read_batch
-from tasks.read import read_reports
+from tasks.read import plan_reading, read_reports, read_rerun_batch, start_readers, stop_readers
 from tasks.rerun import record_attempts, refile_reports, select_files_to_rerun
 from tasks.rollup import publish_rollup, stage_rollup
 from tasks.summary import IntakeSummary
@@ -25,19 +23,22 @@ from warehouse.rollups import RollupResult
 
 
 def take_in(settings: Settings, run_id: str | None = None) -> IntakeSummary:
-    """One intake pass over everything now in intake/, read in this process, with the intake flow's outcome counts."""
+    """One intake pass over everything now in intake/, with the intake flow's outcome counts."""
     summary = IntakeSummary()
-    with open_writer(settings) as con:
-        summary.recovered += finish_interrupted_filing.fn(con, settings)
-        arrivals, summary.waiting = discover_files.fn(settings)
-        reader = ReadAhead(plan_batches(arrivals, settings.batch_size, None), settings, None)
-        for index in range(len(reader.batches)):
-            batch = read_reports.fn(reader, index)
-            checked = check_reports.fn(batch, con, settings)
-            loaded = load_reports.fn(checked, con, run_id)
-            file_reports_away.fn(loaded, con, settings)
-            summary.add(loaded)
-        summary.audit_events = carry_audit_events.fn(con, settings)
+    run = start_readers.fn(settings)
+    try:
+        with open_writer(settings) as con:
+            summary.recovered += finish_interrupted_filing.fn(con, settings, run)
+            arrivals, summary.waiting = discover_files.fn(settings, run)
+            for index in range(plan_reading.fn(run, arrivals, con)):
+                batch = read_reports.fn(run, index)
+                checked = check_reports.fn(batch, con, settings, run=run)
+                loaded = load_reports.fn(checked, con, run_id, run=run)
+                file_reports_away.fn(loaded, con, settings, run)
+                summary.add(loaded)
+            summary.audit_events = carry_audit_events.fn(con, settings, run)
+    finally:
+        stop_readers.fn(run)
     return summary
 
 
@@ -54,7 +55,7 @@ def rerun_files(settings: Settings, file_ids: list[int] | None = None, *, failed
                                                        (period.year, period.quarter) if period else None, force)
         summary.add_skipped(skipped.reason)
         if ids:
-            batch.results = read_batch(batch.arrivals, settings)
+            batch = read_rerun_batch.fn(batch, settings)
             checked = check_reports.fn(batch, con, settings, rerun_ids=ids)
             checked = record_attempts.fn(checked, con, ids, run_id)
             refile_reports.fn(checked, con, settings)

@@ -15,6 +15,7 @@ import duckdb
 from adep.files import atomic_path
 from adep.settings import Settings, load_settings
 from warehouse.db import attach_published, open_published
+from warehouse.queries import sql
 
 # The views an analyst outside the project gets as Parquet files (the public surface, interface.md and docs/).
 ANALYST_VIEWS = (
@@ -111,15 +112,7 @@ def export_parquet(home: str | Path | Settings | None, out_dir: str | Path,
             with atomic_path(target) as tmp:
                 con.table(view).write_parquet(str(tmp), compression="zstd")
             written.append(target)
-        columns = con.execute(
-            """
-            select c.table_name as view, c.column_name as column, c.data_type as type, c.comment
-            from duckdb_columns() as c
-            where c.table_name in (select unnest(?::varchar[]))
-            order by list_position(?::varchar[], c.table_name), c.column_index
-            """,
-            [list(views), list(views)],
-        ).fetchall()
+        columns = con.execute(sql("catalogue"), {"views": list(views)}).fetchall()
     finally:
         con.close()
     catalogue = out / "columns.csv"

@@ -181,8 +181,8 @@ def writer_lock(settings: Settings, *, wait_seconds: float = 0.0) -> Iterator[No
 
 
 @contextlib.contextmanager
-def open_writer(settings: Settings, *, wait_seconds: float = 0.0, publish: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The warehouse for writing: lock, migrate, yield; then checkpoint and publish the readers' copy."""
+def open_writer(settings: Settings, *, wait_seconds: float = 0.0, replace_copy: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse for writing: lock, migrate, yield; then checkpoint and replace the readers' (published) copy."""
     with writer_lock(settings, wait_seconds=wait_seconds):
         settings.ensure_dirs()
         con = duckdb.connect(str(settings.warehouse_path), config={"memory_limit": settings.duckdb_memory_limit})
@@ -192,11 +192,11 @@ def open_writer(settings: Settings, *, wait_seconds: float = 0.0, publish: bool 
             con.execute("checkpoint")
         finally:
             con.close()
-        if publish:
-            publish_copy(settings)
+        if replace_copy:
+            replace_published_copy(settings)
 
 
-def publish_copy(settings: Settings) -> Path:
+def replace_published_copy(settings: Settings) -> Path:
     """Copy the warehouse to published/ and swap it in atomically, so readers never see half a write."""
     target = settings.published_path
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import duckdb
 import pandas as pd
@@ -20,10 +20,18 @@ from adep.files import sha256_of
 from adep.settings import Settings
 from contracts.form import rules_sha256
 from warehouse.queries import sql
-from warehouse.transaction import transaction
+from warehouse.transaction import rolled_back, transaction
 
-if TYPE_CHECKING:
-    from adep.intake.checks import CheckedBatch
+
+
+class CheckedBatch(Protocol):
+    """What the ledger needs of a checked batch: the intake's CheckedBatch, which the warehouse does not import."""
+
+    files: pd.DataFrame  # one row per file, indexed by batch key, with the columns of BATCH_COLUMNS
+    values: pd.DataFrame  # key, code, value...
+    findings: pd.DataFrame  # key and the finding's columns
+    choices: pd.DataFrame  # key and the reader's choices
+    gave_way: list[int]  # set by the ledger: the ids the supersede rule took out of force
 
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
 
@@ -74,7 +82,7 @@ def load_reports(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, run_id: st
         new.loc[in_batch, "duplicate_of"] = [by_key[-1 - int(k)] for k in new.loc[in_batch, "duplicate_of"]]
         new["stored_path"] = [stored_path(r.file_id, r.status, r.file_name, r.year, r.quarter) for r in new.itertuples()]
         new["attempt"] = 1
-        statuses = _record(con, batch, new, run_id, "ledger/insert_files")
+        statuses, batch.gave_way = _record(con, batch, new, run_id, "ledger/insert_files")
     new["status"] = [statuses[int(i)] for i in new.file_id]
     files["file_id"] = pd.array([None] * len(files), dtype="Int64")
     files["stored_path"] = pd.Series([None] * len(files), index=files.index, dtype=object)
@@ -98,14 +106,17 @@ def record_attempts(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, file_id
     files["attempt"] = [attempts[i] + 1 for i in file_ids]
     files["stored_path"] = [stored_path(r.file_id, r.status, r.file_name, r.year, r.quarter) for r in files.itertuples()]
     with transaction(con):
-        statuses = _record(con, batch, files, run_id, "ledger/update_rerun_files")
+        statuses, batch.gave_way = _record(con, batch, files, run_id, "ledger/update_rerun_files")
     files["status"] = [statuses[i] for i in file_ids]
     return batch
 
 
 def _record(con: duckdb.DuckDBPyConnection, batch: CheckedBatch, files: pd.DataFrame, run_id: str | None,
-            write_files: str) -> dict[int, str]:
-    """What intake and rerun write alike, inside the caller's transaction; returns each file's status afterwards.
+            write_files: str) -> tuple[dict[int, str], list[int]]:
+    """What intake and rerun write alike, inside the caller's transaction.
+
+    Returns each file's status afterwards, and the ledger ids of the good reports the supersede rule took out of
+    force (files of this batch or earlier ones).
 
     write_files inserts the batch's new files (intake) or updates the rerun ones; then the submissions of the good
     reports, the supersede rule, the attempts with what they were checked against, the resolutions, the values
@@ -115,26 +126,62 @@ def _record(con: duckdb.DuckDBPyConnection, batch: CheckedBatch, files: pd.DataF
     try:
         con.execute(sql(write_files))
         con.execute(sql("ledger/insert_submissions"))
-        apply_supersede_rule(con)
+        gave_way = apply_supersede_rule(con)
         con.execute(sql("ledger/insert_attempts"))
         con.execute(sql("ledger/resolve_rejected"))
         insert_values_and_findings(con, batch, files[["file_id", "attempt"]])
     finally:
         con.unregister("batch_files")
     ids = [int(i) for i in files.file_id]
-    return {i: status for i, status, _ in con.execute(sql("ledger/file_statuses"), {"file_ids": ids}).fetchall()}
+    statuses = {i: status for i, status, _ in con.execute(sql("ledger/file_statuses"), {"file_ids": ids}).fetchall()}
+    return statuses, gave_way
 
 
-def apply_supersede_rule(con: duckdb.DuckDBPyConnection) -> None:
+def apply_supersede_rule(con: duckdb.DuckDBPyConnection) -> list[int]:
     """The one supersede rule, for the bodies, periods and scopes of batch_files: the later arrival is in force.
 
     Of the good reports for one body, period and scope, the one received last (then the higher ledger id) is in
-    force; every other one is superseded by it and stays queryable.
+    force; every other one is superseded by it and stays queryable. Returns the ledger ids taken out of force.
     """
     con.execute(sql("ledger/supersede_plan"))
+    gave_way = [int(i) for i, _ in con.execute(sql("ledger/gave_way")).fetchall()]
     con.execute(sql("ledger/supersede_submissions"))
     con.execute(sql("ledger/supersede_files"))
     con.execute(sql("ledger/drop_supersede_plan"))
+    return gave_way
+
+
+def try_supersede_rule(con: duckdb.DuckDBPyConnection, files: pd.DataFrame) -> tuple[dict[int, int], pd.DataFrame]:
+    """What the supersede rule would make of a checked batch's good reports, were they loaded now; nothing is kept.
+
+    The ledger's own statements run, in a transaction that is rolled back, on temporary copies of the good reports
+    of the bodies, periods and scopes concerned (so it works on the read-only published copy too). Each file gets the
+    ledger id the intake would give it (the next ids, in batch order). Returns the ids by batch key, and the
+    standing of each good report of the batch and of each ledger report one of them would take out of force:
+    file_id, file_name, status ('loaded' or 'superseded'), superseded_by.
+    """
+    good = files[files.status == "loaded"].copy()
+    next_id = int(con.execute(sql("ledger/next_file_id")).fetchall()[0][0])
+    ids = {int(key): next_id + i for i, key in enumerate(files.index)}
+    if not len(good):
+        return ids, pd.DataFrame(columns=["file_id", "file_name", "status", "superseded_by"])
+    good["file_id"] = [ids[int(k)] for k in good.index]
+    good["attempt"] = 1
+    good["stored_path"] = None
+    good["duplicate_of"] = None
+    con.register("batch_files", good.assign(run_id=None)[BATCH_COLUMNS])
+    try:
+        with rolled_back(con):
+            con.execute(sql("ledger/copy_concerned_submissions"))
+            con.execute(sql("ledger/copy_concerned_files"))
+            con.execute(sql("ledger/insert_files"))
+            con.execute(sql("ledger/insert_submissions"))
+            apply_supersede_rule(con)
+            standings = con.execute(sql("ledger/standings"), {"file_ids": [int(i) for i in good.file_id]}).df()
+    finally:
+        con.execute(sql("ledger/drop_concerned_copies"))  # gone with the rollback already; never left to shadow
+        con.unregister("batch_files")
+    return ids, standings
 
 
 def insert_values_and_findings(con: duckdb.DuckDBPyConnection, batch: CheckedBatch, ids: pd.DataFrame) -> None:
@@ -166,7 +213,7 @@ class NothingToRerun(UserError, ValueError):
     """The ids given are not rejected files of the ledger."""
 
 
-def check_rerun_ids(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> None:
+def require_rejected(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> None:
     """Raise NothingToRerun naming every id that is not a rejected file (unknown, or loaded, superseded...)."""
     ids = sorted({int(i) for i in file_ids})
     statuses = {i: status for i, status, _ in con.execute(sql("ledger/file_statuses"), {"file_ids": ids}).fetchall()}
@@ -186,7 +233,7 @@ def select_files_to_rerun(con: duckdb.DuckDBPyConnection, settings: Settings, fi
     was refused (the home's key may have been restored since).
     """
     if file_ids:
-        check_rerun_ids(con, file_ids)
+        require_rejected(con, file_ids)
     with transaction(con):  # files recorded before resolutions were kept get theirs now (a no-op otherwise)
         con.execute(sql("ledger/resolve_rejected"))
     params = {"file_ids": [int(i) for i in file_ids] if file_ids else None,

@@ -59,7 +59,7 @@ class RollupResult:
                 f"{self.expected_count} expected reports ({self.note})")
 
 
-def _check_level(level: str) -> str:
+def _known_level(level: str) -> str:
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
     return level
@@ -88,7 +88,7 @@ def refusal(con: duckdb.DuckDBPyConnection, period: Period, level: str, *, force
     version is missing or covers no report, unless force (figures of zero). after_ministry: the ministry stage runs
     first in the same run, so the agency stage will have a fresh version to consolidate.
     """
-    _check_level(level)
+    _known_level(level)
     if level == "ministry" or after_ministry:
         expected, in_force = con.execute(sql("rollup/reports_in_force"), _params(period)).fetchall()[0]
         if in_force or force:
@@ -191,11 +191,3 @@ def drop_staged(con: duckdb.DuckDBPyConnection) -> None:
     for name in _STAGED:
         con.execute(sql(f"rollup/drop_{name}"))
 
-
-def run_rollup(con: duckdb.DuckDBPyConnection, period: Period, level: str, flow_run_id: str | None = None,
-               *, force: bool = False, republish: bool = False) -> RollupResult:
-    """Stage and publish one level for one quarter (the whole stage without the engine)."""
-    try:
-        return publish_rollup(con, stage_rollup(con, period, level, force=force), flow_run_id, republish=republish)
-    finally:
-        drop_staged(con)

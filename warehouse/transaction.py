@@ -17,3 +17,13 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("rollback")
         raise
     con.execute("commit")
+
+
+@contextlib.contextmanager
+def rolled_back(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A transaction that is always rolled back: to see what statements would do, with nothing kept."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    finally:
+        con.execute("rollback")

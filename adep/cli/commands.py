@@ -58,7 +58,7 @@ def cmd_intake(settings: Settings, args) -> int:
 
 
 def cmd_rerun(settings: Settings, args) -> int:
-    from warehouse.ledger import check_rerun_ids
+    from warehouse.ledger import require_rejected
 
     everything = getattr(args, "all_rejected", False)
     if not args.file_ids and not args.failed and not everything:
@@ -71,7 +71,7 @@ def cmd_rerun(settings: Settings, args) -> int:
     if args.file_ids:
         # Refused here, before a flow run starts, so a wrong id is one plain line; the flow checks again.
         with published_warehouse(settings) as con:
-            check_rerun_ids(con, args.file_ids)
+            require_rejected(con, args.file_ids)
     _with_prefect(settings)
     hide_user_errors_from_engine_console()
     from flows.rerun import rerun
@@ -215,14 +215,15 @@ def cmd_template(settings: Settings, args) -> int:
     from adep.forms.layout import form_file_name
     from adep.forms.writer import write_template
     from contracts.bin import is_valid_bin
+    from warehouse.queries import sql
 
     period = parse_period(args.period)
     if not is_valid_bin(args.bin):
         raise UserError(f"{args.bin!r} is not a valid BIN (12 digits with a check digit)")
     require_home(settings)
     with published_warehouse(settings) as con:
-        body = con.execute("select name_kk, name_ru, is_excluded from bodies_in_period(?, ?) where bin = ?",
-                           [period.year, period.quarter, args.bin]).fetchall()
+        body = con.execute(sql("registry/body_in_period"),
+                           {"year": period.year, "quarter": period.quarter, "bin": args.bin}).fetchall()
     # A form the intake would reject (findings G01, G02) is not handed out.
     if not body:
         raise UserError(f"BIN {args.bin} is not in the registry for {period}, so a report from it would be rejected: "
@@ -310,6 +311,7 @@ def cmd_check(settings: Settings, args) -> int:
     from adep.cli.check import print_verdicts
     from adep.intake.dry_run import dry_run
     from warehouse.connect import NoPublishedWarehouse, connect
+    from warehouse.queries import sql
 
     from adep.submissions import is_receipt
 
@@ -327,7 +329,7 @@ def cmd_check(settings: Settings, args) -> int:
         raise UserError(f"there is no published warehouse in {settings.home}: load the registry first "
                         "(adep registry load FILE)") from None
     try:
-        if not con.execute("select count(*) from core_registry").fetchall()[0][0]:
+        if not con.execute(sql("registry/loaded_count")).fetchall()[0][0]:
             raise UserError(f"the registry in {settings.home} is empty: load it first (adep registry load FILE)")
         verdicts = dry_run(args.files, con, settings)
     finally:

@@ -35,6 +35,7 @@ class CheckedBatch:
         self.values = values
         self.findings = findings
         self.choices = choices if choices is not None else choices_frame([], [])
+        self.gave_way: list[int] = []  # once loaded: the ledger ids the supersede rule took out of force
 
     def __len__(self) -> int:
         return len(self.files)
@@ -43,28 +44,28 @@ class CheckedBatch:
 def check_reports(arrivals: list[Arrival], results: list[ReadResult], con: duckdb.DuckDBPyConnection, settings: Settings,
                 *, rerun_ids: list[int] | None = None) -> CheckedBatch:
     """Decide every file's outcome in one pass over the batch (rerun_ids: the ledger ids of files processed again)."""
-    found: dict[int, list[Finding]] = {k: list(r.findings) for k, r in enumerate(results)}
+    findings_of: dict[int, list[Finding]] = {k: list(r.findings) for k, r in enumerate(results)}
     files = _files_frame(arrivals, results)
-    check_receipts(files, arrivals, found, receipt_key(settings))
+    check_receipts(files, arrivals, findings_of, receipt_key(settings))
     readable = files.index[files.readable & ~files.is_structurally_broken]
 
     headers = files.loc[readable, HEADER_FIELDS + ["bin_cell", "period_text", "period_cell"]]
     for key, items in header_findings(headers).items():
         # The reader already said what is wrong with a field (two periods, two BINs): no second finding for it.
-        said = {f.field for f in found[key] if f.severity == "error" and f.field}
-        found[key].extend(f for f in items if f.field not in said)
+        said = {f.field for f in findings_of[key] if f.severity == "error" and f.field}
+        findings_of[key].extend(f for f in items if f.field not in said)
 
     wide = pd.DataFrame([results[k].values for k in readable], index=readable, columns=list(codes())).astype("Int64")
     cells = pd.DataFrame([results[k].cells for k in readable], index=readable, columns=list(codes()))
     for key, items in rule_findings(wide, cells, rules(settings.rules_path)).items():
-        found[key].extend(items)
+        findings_of[key].extend(items)
 
-    _check_registry(files, found, con, settings)
-    _check_outliers(files, wide, cells, found, con, settings)
+    _check_registry(files, findings_of, con, settings)
+    _check_outliers(files, wide, cells, findings_of, con, settings)
     if rerun_ids is None:
         _mark_duplicates(files, con, settings)
 
-    severities = {k: [f.severity for f in v] for k, v in found.items()}
+    severities = {k: [f.severity for f in v] for k, v in findings_of.items()}
     files["error_count"] = [severities[k].count("error") for k in files.index]
     files["warning_count"] = [severities[k].count("warning") for k in files.index]
     files["status"] = files.status.where(files.status.notna(), files.error_count.map(lambda n: "rejected" if n else "loaded"))
@@ -72,7 +73,7 @@ def check_reports(arrivals: list[Arrival], results: list[ReadResult], con: duckd
 
     values = _values_frame(results, files.index[files.status == "loaded"])
     findings = pd.DataFrame(
-        [dict(key=k, **f.as_dict()) for k, items in found.items() if files.at[k, "status"] in ("loaded", "rejected") for f in items],
+        [dict(key=k, **f.as_dict()) for k, items in findings_of.items() if files.at[k, "status"] in ("loaded", "rejected") for f in items],
         columns=["key", *FINDING_COLUMNS],
     )
     choices = choices_frame(results, files.index[files.status.isin(["loaded", "rejected"])])
@@ -108,14 +109,14 @@ def _files_frame(arrivals: list[Arrival], results: list[ReadResult]) -> pd.DataF
     return files
 
 
-def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, settings: Settings) -> None:
+def _check_registry(files: pd.DataFrame, findings_of: dict[int, list[Finding]], con, settings: Settings) -> None:
     """BIN in the registry for that period, body not excluded, the form's name not another body's, quarter over before
     the file arrived; and lateness."""
     work_calendar = calendar.WorkingCalendar.from_settings(settings)
     identified = files[files.bin.notna() & files.year.notna() & files.quarter.between(1, 4)]
     for (year, quarter), group in identified.groupby(["year", "quarter"]):
         period = Period(int(year), int(quarter))
-        bodies = con.execute("select bin, tier, is_excluded, name_ru from bodies_in_period(?, ?)", [int(year), int(quarter)]).df()
+        bodies = con.execute(sql("checks/bodies_in_period"), {"year": int(year), "quarter": int(quarter)}).df()
         matched = group[["bin", "bin_cell", "received_at"]].reset_index().merge(bodies, on="bin", how="left").set_index("key")
         deadlines = {tier: calendar.deadline(period, tier, shift=settings.shift_deadlines, calendar=work_calendar, timezone=settings.timezone)
                      for tier in (calendar.TOP, calendar.LOWER)}
@@ -123,14 +124,14 @@ def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, s
         unknown = matched[matched.tier.isna()]
         registered = _registrations(con, unknown.bin.unique().tolist(), period) if len(unknown) else {}
         for key, row in unknown.iterrows():
-            if not any(f.rule == "H03" for f in found[key]):
-                found[key].append(_not_registered(row, period, registered.get(row.bin)))
+            if not any(f.rule == "H03" for f in findings_of[key]):
+                findings_of[key].append(_not_registered(row, period, registered.get(row.bin)))
         known = matched[matched.tier.notna()]
         for key, row in known[known.is_excluded.astype(bool)].iterrows():
-            found[key].append(finding("G02", field="bin", cell=row.bin_cell, found=row.bin, body=row.name_ru))
-        check_names(files, known.index[~known.is_excluded.astype(bool)], period, con, found)
+            findings_of[key].append(finding("G02", field="bin", cell=row.bin_cell, found=row.bin, body=row.name_ru))
+        check_names(files, known.index[~known.is_excluded.astype(bool)], period, con, findings_of)
         for key, row in known[known.received_at < quarter_over].iterrows():
-            found[key].append(finding("G03", field="period", found=str(period), arrived=f"{row.received_at:%Y-%m-%d}", until=str(period.last_day)))
+            findings_of[key].append(finding("G03", field="period", found=str(period), arrived=f"{row.received_at:%Y-%m-%d}", until=str(period.last_day)))
         deadline_at = known.tier.map(deadlines)
         files.loc[known.index, "tier"] = known.tier
         files.loc[known.index, "deadline_at"] = pd.to_datetime(deadline_at, utc=True).astype("datetime64[us, UTC]")
@@ -139,16 +140,7 @@ def _check_registry(files: pd.DataFrame, found: dict[int, list[Finding]], con, s
 
 def _registrations(con, bins: list[str], period: Period) -> dict[str, dict]:
     """For BINs not in force in the period: the registry's last version before it, or its first one after."""
-    rows = con.execute("""
-        with versions as (select * from core_registry where bin in (select unnest(?::varchar[])))
-        select v.bin, v.name_ru, v.parent_bin, v.valid_from, v.valid_to,
-               v.valid_to is not null and v.valid_to < ? as ended
-        from versions as v
-        qualify row_number() over (
-            partition by v.bin
-            order by (v.valid_to is not null and v.valid_to < ?) desc,
-                     case when v.valid_to < ? then v.valid_to end desc nulls last, v.valid_from) = 1
-        """, [bins, period.first_day, period.first_day, period.first_day]).df()
+    rows = con.execute(sql("checks/registrations"), {"bins": bins, "first_day": period.first_day}).df()
     out = {}
     for r in rows.itertuples():
         entry = {"body": r.name_ru}
@@ -166,13 +158,9 @@ def _registered_next_day(con, ended, period: Period) -> str | None:
     period: what the registry knows of who took over (it records no successor as such)."""
     if ended.parent_bin is None or pd.isna(ended.parent_bin):
         return None
-    names = con.execute("""
-        select b.name_ru || ' (' || b.bin || ')'
-        from bodies_in_period(?, ?) as b
-        join core_registry as r on r.bin = b.bin and r.valid_from = ?::date + 1
-        where r.parent_bin = ? and b.bin <> ?
-        order by b.bin
-        """, [period.year, period.quarter, ended.valid_to, ended.parent_bin, ended.bin]).fetchall()
+    names = con.execute(sql("checks/registered_next_day"), {
+        "year": period.year, "quarter": period.quarter, "ended_on": ended.valid_to, "parent_bin": ended.parent_bin,
+        "bin": ended.bin}).fetchall()
     return ", ".join(n for (n,) in names[:3]) or None
 
 
@@ -187,7 +175,7 @@ def _not_registered(row, period: Period, registration: dict | None):
     return finding("G01", "not_yet", body=registration["body"], since=registration["since"], **common)
 
 
-def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame, found: dict[int, list[Finding]], con, settings: Settings) -> None:
+def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame, findings_of: dict[int, list[Finding]], con, settings: Settings) -> None:
     """A value far from the body's own previous quarters is a warning, never a rejection (robust z-score)."""
     candidates = files.loc[wide.index]
     candidates = candidates[candidates.bin.notna() & candidates.year.notna() & candidates.quarter.between(1, 4)]
@@ -208,7 +196,7 @@ def _check_outliers(files: pd.DataFrame, wide: pd.DataFrame, cells: pd.DataFrame
     scale = pd.concat([1.4826 * joined["mad"], 0.1 * joined["median"], pd.Series(1.0, index=joined.index)], axis=1).max(axis=1)
     joined["z"] = (joined["value"].astype(float) - joined["median"]).abs() / scale
     for row in joined[joined.z > settings.outlier_z].itertuples():
-        found[row.key].append(finding(
+        findings_of[row.key].append(finding(
             "O01", code=row.code, cell=cells.at[row.key, row.code] if pd.notna(cells.at[row.key, row.code]) else None,
             found=int(row.value), median=f"{row.median:g}", quarters=int(row.quarters),
         ))

@@ -1,5 +1,6 @@
 """A dry run of the intake over files anywhere: what each would become, decided by the intake's own read and checks
-(adep.intake.checks), against the published warehouse, with nothing loaded, moved or written."""
+(adep.intake.checks) and the ledger's own supersede rule (warehouse.ledger), against the published warehouse, with
+nothing loaded, moved or written."""
 from __future__ import annotations
 
 import os
@@ -18,6 +19,8 @@ from adep.intake.read_pool import read_one
 from adep.intake.receipts import with_receipt
 from adep.submissions import receipt_key
 from adep.settings import Settings
+from warehouse.ledger import try_supersede_rule
+from warehouse.queries import sql
 
 
 @dataclass
@@ -61,6 +64,7 @@ def dry_run(paths: list[Path], con: duckdb.DuckDBPyConnection, settings: Setting
     results = [read_one(a, settings) for a in batch_arrivals]
     checked = check_reports(batch_arrivals, results, con, settings)
     files = checked.files
+    ids, standings = try_supersede_rule(con, files)
     verdicts = []
     for key, row in files.iterrows():
         number = order[key] + 1
@@ -78,9 +82,9 @@ def dry_run(paths: list[Path], con: duckdb.DuckDBPyConnection, settings: Setting
             verdict.is_late = bool(row.is_late) if pd.notna(row.is_late) else None
             verdict.deadline = (f"{row.deadline_at.tz_convert(settings.timezone):%Y-%m-%d %H:%M} {settings.timezone}"
                                 if pd.notna(row.deadline_at) else None)
-            verdict.note = _replaces(con, files, key, order)
+            verdict.note = _standing(ids[key], ids, order, standings)
             if verdict.note and verdict.note.startswith("superseded"):
-                verdict.outcome = "superseded"  # loaded, and at once replaced by the later file
+                verdict.outcome = "superseded"  # loaded, and at once replaced by a later arrival
         if row.bin and period:
             verdict.body = _body_name(con, row.bin, int(row.year), int(row.quarter))
         verdicts.append(verdict)
@@ -91,25 +95,28 @@ def _duplicate_of(con, duplicate_of: int, order: list[int]) -> str:
     """'duplicate of file 2' (of this check) or 'duplicate of ledger file 17 (name, status)': the same bytes."""
     if duplicate_of < 0:
         return f"duplicate of file {order[-1 - duplicate_of] + 1}"
-    name = con.execute("select file_name, status from core_files where file_id = ?", [duplicate_of]).fetchall()
+    name = con.execute(sql("ledger/file_name_status"), {"file_id": duplicate_of}).fetchall()
     return f"duplicate of ledger file {duplicate_of}" + (f" ({name[0][0]}, {name[0][1]})" if name else "")
 
 
-def _replaces(con, files: pd.DataFrame, key: int, order: list[int]) -> str | None:
-    """Which report in force this one would supersede: a later file of this check, or the ledger's report."""
-    row = files.loc[key]
-    same = files[(files.status == "loaded") & (files.bin == row.bin) & (files.year == row.year)
-                 & (files.quarter == row.quarter) & (files.is_consolidated == row.is_consolidated)]
-    later = [k for k in same.index if (same.at[k, "received_at"], k) > (row.received_at, key)]
-    if later:
-        return f"superseded at once by file {order[later[-1]] + 1} of this check, which arrived later"
-    prior = con.execute("""
-        select s.file_id, f.file_name from core_submissions as s join core_files as f using (file_id)
-        where s.is_in_force and s.bin = ? and s.year = ? and s.quarter = ? and s.is_consolidated = ?
-        """, [row.bin, int(row.year), int(row.quarter), bool(row.is_consolidated)]).fetchall()
-    return f"replaces the report in force, ledger file {prior[0][0]} ({prior[0][1]})" if prior else None
+def _standing(file_id: int, ids: dict[int, int], order: list[int], standings: pd.DataFrame) -> str | None:
+    """What the ledger's supersede rule makes of a good report: superseded at once by a later arrival (of this
+    check or of the ledger), or replacing the ledger's report in force, or neither (None)."""
+    by_id = {int(i): key for key, i in ids.items()}
+    own = standings[standings.file_id == file_id]
+    if len(own) and own.status.iloc[0] == "superseded":
+        by = int(own.superseded_by.iloc[0])
+        if by in by_id:
+            return f"superseded at once by file {order[by_id[by]] + 1} of this check, which arrived later"
+        name = standings.loc[standings.file_id == by, "file_name"]
+        named = f" ({name.iloc[0]})" if len(name) else ""
+        return f"superseded by the report in force, ledger file {by}{named}, which arrived later"
+    replaced = standings[(standings.superseded_by == file_id) & ~standings.file_id.isin(list(by_id))]
+    if len(replaced):
+        return f"replaces the report in force, ledger file {int(replaced.file_id.iloc[0])} ({replaced.file_name.iloc[0]})"
+    return None
 
 
 def _body_name(con, bin_: str, year: int, quarter: int) -> str | None:
-    found = con.execute("select name_kk, name_ru from bodies_in_period(?, ?) where bin = ?", [year, quarter, bin_]).fetchall()
-    return " / ".join(dict.fromkeys(found[0])) if found else None
+    rows = con.execute(sql("registry/body_in_period"), {"bin": bin_, "year": year, "quarter": quarter}).fetchall()
+    return " / ".join(dict.fromkeys(rows[0][:2])) if rows else None

@@ -48,10 +48,10 @@ def move_with_receipt(source: str | Path, target: str | Path) -> None:
 def write_findings_files(con: duckdb.DuckDBPyConnection, settings: Settings, file_ids: list[int]) -> None:
     """Write the readable findings file beside each rejected file, from what the warehouse recorded."""
     files = con.execute(sql("ledger/findings_file_headers"), {"file_ids": file_ids}).df()
-    found = con.execute(sql("ledger/latest_findings"), {"file_ids": file_ids}).df()
-    groups = dict(tuple(found.groupby("file_id")))
+    findings = con.execute(sql("ledger/latest_findings"), {"file_ids": file_ids}).df()
+    groups = dict(tuple(findings.groupby("file_id")))
     for row in files.itertuples():
-        write_findings_file(settings.home / (row.stored_path + ".findings.txt"), row, groups.get(row.file_id, found.iloc[0:0]))
+        write_findings_file(settings.home / (row.stored_path + ".findings.txt"), row, groups.get(row.file_id, findings.iloc[0:0]))
 
 
 def refile_reports(batch: CheckedBatch, con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from adep.outputs.sheets import BOX, HEADING, TOP, WRAP_TOP, fit_rows, put_number, put_text, set_print
 from adep.periods import Period
 from contracts.form import codes as form_codes
+from warehouse.queries import sql
 
 BODIES_SHEET = "Органдар бойынша"
 KINDS_SHEET = "Түрлері бойынша"
@@ -54,10 +55,8 @@ class SheetTitle:
 
 def member_names(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[str, str]]:
     """Kazakh and Russian names of kinds and regions, where the warehouse has them (else the key itself)."""
-    names = {("kind", k): (kk, ru) for k, kk, ru in con.execute("select kind, label_kk, label_ru from body_kinds").fetchall()}
-    for key, kk, ru in con.execute(
-        "select distinct breakdown_key, member_name_kk, member_name_ru from breakdown_trend where breakdown = 'region'"
-    ).fetchall():
+    names = {("kind", k): (kk, ru) for k, kk, ru in con.execute(sql("outputs/kind_names")).fetchall()}
+    for key, kk, ru in con.execute(sql("outputs/region_names")).fetchall():
         names[("region", key)] = (kk or key, ru or key)
     return names
 
@@ -118,16 +117,8 @@ def agency_breakdowns(wb: Workbook, con: duckdb.DuckDBPyConnection, period: Peri
     """Per top-tier body (consolidated), per kind and per region of the reporting bodies, from rollup_breakdowns."""
     codes = list(form_codes())
     names = member_names(con)
-    long = con.execute(
-        """
-        select b.breakdown, coalesce(b.breakdown_key, '') as breakdown_key, b.code, b.value, b.expected_count,
-               b.covered_count, t.name_kk, t.kind, t.region
-        from rollup_breakdowns as b
-        left join core_rollup_tree as t on t.version_id = b.version_id and t.bin = b.breakdown_key and b.breakdown = 'body'
-        where b.year = ? and b.quarter = ? and b.version_id = ?
-        """,
-        [period.year, period.quarter, version_id],
-    ).df()
+    long = con.execute(sql("outputs/agency_breakdowns"),
+                       {"year": period.year, "quarter": period.quarter, "version_id": version_id}).df()
     bodies = long[long.breakdown == "body"].fillna({"name_kk": "", "kind": "", "region": ""})
     wide = _pivot(bodies, ["breakdown_key", "name_kk", "kind", "region", "expected_count", "covered_count"], codes)
     wide = wide.assign(bin=wide.breakdown_key,
@@ -142,7 +133,7 @@ def agency_breakdowns(wb: Workbook, con: duckdb.DuckDBPyConnection, period: Peri
         wide = wide.assign(**{kk: [_name(names, breakdown, k, 0) for k in wide.breakdown_key],
                               ru: [_name(names, breakdown, k, 1) for k in wide.breakdown_key]})
         if breakdown == "kind":
-            order = {k: i for i, (k,) in enumerate(con.execute("select kind from body_kinds order by position").fetchall())}
+            order = {k: i for i, (k, _, _) in enumerate(con.execute(sql("outputs/kind_names")).fetchall())}
             wide = wide.assign(_order=wide.breakdown_key.map(order)).sort_values(["_order", kk])
         else:
             wide = wide.sort_values(kk)
@@ -153,18 +144,7 @@ def bodies_sheet(wb: Workbook, con: duckdb.DuckDBPyConnection, version_id: int, 
     """Every body of the top-tier body's tree as published: its own figures, or marked as not filed."""
     codes = list(form_codes())
     names = member_names(con)
-    long = con.execute(
-        """
-        select t.bin, t.name_kk, coalesce(t.parent_bin, '') as parent_bin, t.depth, t.kind, coalesce(t.region, '') as region,
-               i.file_id is not null as filed, coalesce(s.body_name, '') as body_name_as_filed, v.code, v.value
-        from core_rollup_tree as t
-        left join core_rollup_inputs as i on i.version_id = t.version_id and i.bin = t.bin
-        left join core_submissions as s on s.file_id = i.file_id
-        left join core_values as v on v.file_id = i.file_id
-        where t.version_id = ? and t.top_bin = ?
-        """,
-        [version_id, top_bin],
-    ).df()
+    long = con.execute(sql("outputs/top_body_tree"), {"version_id": version_id, "top_bin": top_bin}).df()
     keys = ["bin", "name_kk", "parent_bin", "depth", "kind", "region", "filed", "body_name_as_filed"]
     wide = _pivot(long.assign(code=long.code.fillna(codes[0])), keys, codes)
     wide.loc[~wide.filed.astype(bool), [f"v_{c}" for c in codes]] = None

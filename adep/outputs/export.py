@@ -20,6 +20,7 @@ from adep.periods import Period
 from contracts.bin import is_valid_bin
 from contracts.form import FORM_INDEX
 from contracts.reporting import AGENCY
+from warehouse.queries import sql
 
 __all__ = ["AGENCY_NAME_KK", "BODIES_SHEET", "FORM_SHEET", "KINDS_SHEET", "REGIONS_SHEET", "ExportError",
            "ExportResult", "StaleExport", "coverage_line", "default_export_name", "put_text", "write_consolidated"]
@@ -81,20 +82,19 @@ def _changes_text(counts: dict[str, int], language: int) -> str:
     return ", ".join(CHANGE_WORDS[change][language].format(n=n) for change, n in counts.items() if n)
 
 
+def _quarter(period: Period) -> dict[str, int]:
+    return {"year": period.year, "quarter": period.quarter}
+
+
 def _latest_version(con: duckdb.DuckDBPyConnection, level: str, period: Period) -> pd.DataFrame:
-    return con.execute(
-        "select * from rollup_versions where is_latest and level = ? and year = ? and quarter = ?",
-        [level, period.year, period.quarter],
-    ).df()
+    return con.execute(sql("outputs/latest_version"), {"level": level, **_quarter(period)}).df()
 
 
 def _nothing_published(con: duckdb.DuckDBPyConnection, period: Period, stage: str) -> str:
     """Why there is no version to export: no reports loaded, no ministry stage, or no agency stage yet."""
-    loaded = con.execute("select count(*) from core_submissions where year = ? and quarter = ? and is_in_force",
-                         [period.year, period.quarter]).fetchone()[0]
+    loaded = con.execute(sql("outputs/reports_in_force_count"), _quarter(period)).fetchone()[0]
     if not loaded:
-        rejected = con.execute("select count(*) from core_files where year = ? and quarter = ? and status = 'rejected'",
-                               [period.year, period.quarter]).fetchone()[0]
+        rejected = con.execute(sql("outputs/rejected_file_count"), _quarter(period)).fetchone()[0]
         why = f" ({rejected} file(s) for it were rejected: see rejected/)" if rejected else ""
         return (f"nothing to export for {period}: no report for {period} has been loaded{why}; "
                 f"put the reports into intake/ and run 'adep intake'")
@@ -108,15 +108,7 @@ def _nothing_published(con: duckdb.DuckDBPyConnection, period: Period, stage: st
 
 def _stale_changes(con: duckdb.DuckDBPyConnection, version_id: int, top_bin: str | None) -> pd.DataFrame:
     """Reports in force now that the exported version did not sum (within the exported body's tree)."""
-    return con.execute(
-        """
-        select change, bin, name_kk, received_at
-        from stale_rollups
-        where version_id = ? and (cast(? as varchar) is null or top_bin = ?)
-        order by change, received_at, name_kk
-        """,
-        [version_id, top_bin, top_bin],
-    ).df()
+    return con.execute(sql("outputs/stale_changes"), {"version_id": version_id, "top_bin": top_bin}).df()
 
 
 def _stale_counts(stale: pd.DataFrame) -> dict[str, int]:
@@ -158,9 +150,8 @@ def write_consolidated(con: duckdb.DuckDBPyConnection, period: Period, level: st
     if bin_ is None:
         names = (AGENCY_NAME_KK, AGENCY_NAME_RU)
     else:
-        found = con.execute("select name_kk, name_ru from core_rollup_tree where version_id = ? and bin = ?",
-                            [version_id, bin_]).fetchall()
-        names = found[0] if found else ("", "")
+        rows = con.execute(sql("outputs/tree_body_names"), {"version_id": version_id, "bin": bin_}).fetchall()
+        names = rows[0] if rows else ("", "")
 
     page = _page_title(period, version.iloc[0])
     wb = Workbook()
@@ -177,16 +168,7 @@ def write_consolidated(con: duckdb.DuckDBPyConnection, period: Period, level: st
 
 
 def _form_values(con: duckdb.DuckDBPyConnection, period: Period, level: str, bin_: str | None) -> pd.DataFrame:
-    return con.execute(
-        """
-        select i.code, i.label_kk, i.position, r.value, r.expected_count, r.covered_count
-        from core_indicators as i
-        left join rollup_values as r
-          on r.code = i.code and r.level = ? and r.year = ? and r.quarter = ? and r.bin is not distinct from ?
-        order by i.position
-        """,
-        [level, period.year, period.quarter, bin_],
-    ).df()
+    return con.execute(sql("outputs/form_values"), {"level": level, "bin": bin_, **_quarter(period)}).df()
 
 
 def _periods_text(period: Period) -> str:

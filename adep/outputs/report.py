@@ -18,6 +18,7 @@ from adep.periods import Period
 from adep.outputs.status import completeness_frame, missing_frame
 from contracts.form import indicators, rule_parts
 from contracts.reporting import AGENCY_SHORT
+from warehouse.queries import sql
 
 # The indicators whose course over the quarters the Agency follows, grouped as the form groups them.
 # Each group is the left side of one of the form's rules (the parts it sums), so the charts follow an edition.
@@ -48,49 +49,31 @@ class QuarterPicture:
     timezone: str = TIMEZONE
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
-    return con.execute(sql, params).df()
+def _frame(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
+    """The rows of a named statement (warehouse/sql/) as a frame."""
+    return con.execute(sql(name), params).df()
+
+
+def _quarter(period: Period) -> dict[str, int]:
+    return {"year": period.year, "quarter": period.quarter}
 
 
 def region_frame(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
     """One row per region: bodies expected (excluded left out), received, on time, late, missing."""
-    return _frame(con, """
-        select
-            coalesce(nullif(b.region, ''), '(no region)') as region,
-            count(*) as expected,
-            count(o.bin) as received,
-            count(*) filter (where o.bin is not null and not o.is_late) as on_time,
-            count(*) filter (where o.is_late) as late,
-            count(*) - count(o.bin) as missing
-        from bodies_in_period($year, $quarter) as b
-        left join own_reports_in_period($year, $quarter) as o using (bin)
-        where not b.is_excluded
-        group by all
-        order by region
-        """, {"year": period.year, "quarter": period.quarter})
+    return _frame(con, "outputs/regions_received", _quarter(period))
 
 
 def late_frame(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
     """One row per body whose report in force arrived after its deadline, latest first."""
-    return _frame(con, """
-        select b.bin, b.name_kk, b.name_ru, p.name_kk as parent_name_kk, o.received_at, o.deadline_at,
-               ceil(epoch(o.received_at - o.deadline_at) / 86400)::integer as days_late
-        from own_reports_in_period($year, $quarter) as o
-        join bodies_in_period($year, $quarter) as b using (bin)
-        left join bodies_in_period($year, $quarter) as p on p.bin = b.parent_bin
-        where o.is_late
-        order by o.received_at desc
-        """, {"year": period.year, "quarter": period.quarter})
+    return _frame(con, "outputs/late_reports", _quarter(period))
 
 
 def national_frame(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
-    return _frame(con, "select * from national_trend where year = ? and quarter = ? order by position",
-                  [period.year, period.quarter])
+    return _frame(con, "outputs/national_figures", _quarter(period))
 
 
 def agency_version(con: duckdb.DuckDBPyConnection, period: Period) -> dict | None:
-    frame = _frame(con, "select * from rollup_versions where level = 'agency' and is_latest and year = ? and quarter = ?",
-                   [period.year, period.quarter])
+    frame = _frame(con, "outputs/latest_version", {"level": "agency", **_quarter(period)})
     return frame.iloc[0].to_dict() if len(frame) else None
 
 
@@ -103,22 +86,16 @@ def trend_frame(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, list[str]
     """
     codes = [c for _, group in TRENDS for c in group]
     labels = {i.code: i.label_kk for i in indicators()}
-    known = con.execute("select year, quarter from known_periods order by year, quarter").fetchall()
+    known = con.execute(sql("outputs/known_periods")).fetchall()
     if not known:
         return pd.DataFrame(columns=["period", "code", "label", "value", "is_provisional"]), []
     first, last = Period(*known[0]), Period(*known[-1])
     periods = [first]
     while periods[-1] < last:
         periods.append(periods[-1].next())
-    published = _frame(con, "select period, code, value from national_trend where code in (select unnest(?::varchar[]))",
-                       [codes])
+    published = _frame(con, "outputs/national_trend_of", {"codes": codes})
     published["is_provisional"] = False
-    ministry = _frame(con, """
-        select year || 'Q' || quarter as period, code, sum(value)::bigint as value
-        from rollup_values
-        where level = 'ministry' and code in (select unnest(?::varchar[]))
-        group by all
-        """, [codes])
+    ministry = _frame(con, "outputs/ministry_sums_of", {"codes": codes})
     provisional = ministry[~ministry.period.isin(set(published.period))].assign(is_provisional=True)
     frame = pd.concat([published, provisional], ignore_index=True) if len(provisional) else published
     frame["label"] = frame.code.map(labels)
@@ -130,8 +107,7 @@ def trend_frame(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, list[str]
 def gather(con: duckdb.DuckDBPyConnection, period: Period, timezone: str = TIMEZONE) -> QuarterPicture:
     """Read everything the report shows for one quarter from the warehouse (a read-only connection will do)."""
     trend, trend_periods = trend_frame(con)
-    stale = con.execute("select count(*) from stale_rollups where level = 'agency' and year = ? and quarter = ?",
-                        [period.year, period.quarter]).fetchall()[0][0]
+    stale = con.execute(sql("outputs/stale_count"), {"level": "agency", **_quarter(period)}).fetchall()[0][0]
     return QuarterPicture(period, completeness_frame(con, period), region_frame(con, period), late_frame(con, period),
                           missing_frame(con, period), national_frame(con, period), agency_version(con, period),
                           int(stale), trend, trend_periods, timezone)

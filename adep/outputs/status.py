@@ -15,6 +15,7 @@ from adep import calendar
 from adep.calendar import LOWER, TOP, TIMEZONE, WorkingCalendar, shown_time
 from adep.periods import Period
 from contracts.reporting import AGENCY_SHORT
+from warehouse.queries import sql
 
 if TYPE_CHECKING:
     from adep.settings import Settings
@@ -24,20 +25,18 @@ MISSING_NAMES_SHOWN = 8
 REJECTED_SHOWN = 30
 
 
+def _quarter(period: Period) -> dict[str, int]:
+    return {"year": period.year, "quarter": period.quarter}
+
+
 def completeness_frame(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
     """One row per parent body (the Agency first, then those missing most): expected, received, on time, late, missing."""
-    return con.execute(
-        "select * from completeness_in_period(?, ?) "
-        "order by parent_bin is not null, missing desc, late desc, parent_name_kk",
-        [period.year, period.quarter],
-    ).df()
+    return con.execute(sql("outputs/completeness"), _quarter(period)).df()
 
 
 def missing_frame(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
     """One row per expected body with no own-scope report in force, with its parent."""
-    return con.execute(
-        "select * from missing_in_period(?, ?) order by parent_bin nulls first, name_kk", [period.year, period.quarter]
-    ).df()
+    return con.execute(sql("outputs/missing"), _quarter(period)).df()
 
 
 def tier_shares(completeness: pd.DataFrame) -> pd.DataFrame:
@@ -54,45 +53,21 @@ def tier_shares(completeness: pd.DataFrame) -> pd.DataFrame:
 
 def published_frame(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
     """The latest published version of each level for the quarter."""
-    return con.execute(
-        """
-        select v.*
-        from rollup_versions as v
-        where v.is_latest and v.year = ? and v.quarter = ?
-        order by v.level desc
-        """,
-        [period.year, period.quarter],
-    ).df()
+    return con.execute(sql("outputs/published_versions"), _quarter(period)).df()
 
 
 def stale_frame(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
     """Reports that arrived or were revised after the latest publication of each level."""
-    return con.execute(
-        "select * from stale_rollups where year = ? and quarter = ? order by level desc, change, name_kk",
-        [period.year, period.quarter],
-    ).df()
+    return con.execute(sql("outputs/stale_in_period"), _quarter(period)).df()
 
 
 def reconciliation_frame(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
     """Declared-consolidated figures that differ from the computed rollup (or have none to compare with)."""
-    return con.execute(
-        """
-        select r.*, coalesce(b.name_kk, r.bin) as name_kk, i.position
-        from reconciliation as r
-        left join bodies_in_period(?, ?) as b using (bin)
-        left join core_indicators as i using (code)
-        where r.year = ? and r.quarter = ? and not r.is_equal
-        order by r.bin, i.position
-        """,
-        [period.year, period.quarter, period.year, period.quarter],
-    ).df()
+    return con.execute(sql("outputs/reconciliation_differences"), _quarter(period)).df()
 
 
 def declared_consolidated_count(con: duckdb.DuckDBPyConnection, period: Period) -> int:
-    return int(con.execute(
-        "select count(*) from core_submissions where is_in_force and is_consolidated and year = ? and quarter = ?",
-        [period.year, period.quarter],
-    ).fetchall()[0][0])
+    return int(con.execute(sql("outputs/declared_consolidated_count"), _quarter(period)).fetchall()[0][0])
 
 
 def local_time(moment: pd.Timestamp, zone: str = TIMEZONE) -> pd.Timestamp:
@@ -102,8 +77,7 @@ def local_time(moment: pd.Timestamp, zone: str = TIMEZONE) -> pd.Timestamp:
 
 def files_received(con: duckdb.DuckDBPyConnection, period: Period) -> int:
     """Files whose header named the quarter, whatever became of them."""
-    return int(con.execute("select count(*) from core_files where year = ? and quarter = ?",
-                           [period.year, period.quarter]).fetchall()[0][0])
+    return int(con.execute(sql("outputs/files_received"), _quarter(period)).fetchall()[0][0])
 
 
 def quarter_notices(period: Period, received: int, *, now: datetime, timezone: str = TIMEZONE, shift: bool = True,

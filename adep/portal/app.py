@@ -146,7 +146,7 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
     def healthz():
         try:
             with reads.published(settings) as con:
-                con.execute("select count(*) from core_registry").fetchone()
+                reads.readable(con)
         except Exception as exc:  # noqa: BLE001 - any reason the warehouse cannot be read is 'not ready'
             return PlainTextResponse(f"cannot read the published warehouse: {type(exc).__name__}", status_code=503)
         return PlainTextResponse("ok")
@@ -213,8 +213,7 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
         period = reads.open_period(settings, now())
         with reads.published(settings) as con:
             entry = reads.body(con, session.bin, period) or reads.any_name(con, session.bin)
-            below = con.execute("select count(*) from bodies_in_period(?, ?) where parent_bin = ?",
-                                [period.year, period.quarter, session.bin]).fetchone()[0]
+            below = reads.subordinate_count(con, session.bin, period)
         due = reads.deadline(settings, period, (entry or {}).get("tier") or "lower")
         return {"session": session, "body": entry, "period": period, "deadline": due, "deadline_passed": now() > due,
                 "has_subordinates": bool(below)}

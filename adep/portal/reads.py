@@ -18,6 +18,7 @@ from adep.periods import Period
 from adep.settings import Settings
 from adep.submissions import Receipt, delivery_name
 from warehouse.db import open_published
+from warehouse.queries import sql
 
 
 class NotPublished(RuntimeError):
@@ -49,16 +50,14 @@ def deadline(settings: Settings, period: Period, tier: str) -> datetime:
 
 def body(con: duckdb.DuckDBPyConnection, bin_: str, period: Period) -> dict | None:
     """The body's registry entry for the period: bin, names, parent, tier, whether it is excluded from the form."""
-    cur = con.execute("select bin, name_kk, name_ru, parent_bin, tier, is_excluded, kind from bodies_in_period(?, ?) "
-                      "where bin = ?", [period.year, period.quarter, bin_])
+    cur = con.execute(sql("portal/body_in_period"), {"year": period.year, "quarter": period.quarter, "bin": bin_})
     row = cur.fetchone()
     return dict(zip([d[0] for d in cur.description], row)) if row else None
 
 
 def any_name(con: duckdb.DuckDBPyConnection, bin_: str) -> dict | None:
     """The body's latest names in the registry, whatever the period (for a BIN found in a file of another quarter)."""
-    row = con.execute("select name_kk, name_ru from core_registry where bin = ? order by valid_from desc limit 1",
-                      [bin_]).fetchone()
+    row = con.execute(sql("portal/latest_names"), {"bin": bin_}).fetchone()
     return {"bin": bin_, "name_kk": row[0], "name_ru": row[1]} if row else None
 
 
@@ -66,46 +65,57 @@ def filing_bodies(con: duckdb.DuckDBPyConnection, periods: list[Period]) -> list
     """Every body that files the form in any of the periods (not excluded), by BIN, with its latest names."""
     seen: dict[str, dict] = {}
     for period in periods:
-        for bin_, kk, ru in con.execute("select bin, name_kk, name_ru from bodies_in_period(?, ?) where not is_excluded "
-                                        "order by bin", [period.year, period.quarter]).fetchall():
+        for bin_, kk, ru in con.execute(sql("portal/filing_bodies"),
+                                        {"year": period.year, "quarter": period.quarter}).fetchall():
             seen[bin_] = {"bin": bin_, "name_kk": kk, "name_ru": ru}
     return [seen[b] for b in sorted(seen)]
 
 
+def any_filing_body(con: duckdb.DuckDBPyConnection, period: Period) -> tuple[str, str] | None:
+    """Any one body that files the form in the period: (bin, name_kk)."""
+    return con.execute(sql("portal/any_filing_body"), {"year": period.year, "quarter": period.quarter}).fetchone()
+
+
+def subordinate_count(con: duckdb.DuckDBPyConnection, bin_: str, period: Period) -> int:
+    """How many bodies report to this one in the period."""
+    return con.execute(sql("portal/subordinate_count"),
+                       {"year": period.year, "quarter": period.quarter, "bin": bin_}).fetchone()[0]
+
+
+def readable(con: duckdb.DuckDBPyConnection) -> None:
+    """Read the registry's size, which fails when the published copy cannot be read."""
+    con.execute(sql("portal/registry_size")).fetchone()
+
+
 def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    return bool(con.execute("select count(*) from duckdb_columns() where table_name = ? and column_name = ?",
-                            [table, column]).fetchone()[0])
+    return bool(con.execute(sql("portal/has_column"), {"table": table, "column": column}).fetchone()[0])
 
 
-# The findings of a file's latest attempt, in the order its findings file lists them (errors first).
-_FINDINGS = """
-    select f.severity, f.rule, f.code, f.cell, f.message_kk, f.message_ru, f.message
-    from core_findings as f join core_files as c on c.file_id = f.file_id and c.attempt_count = f.attempt
-    where f.file_id = ?"""
+_FINDING_KEYS = ["severity", "rule", "code", "cell", "message_kk", "message_ru", "message_en"]
+
+
+def latest_findings(con: duckdb.DuckDBPyConnection, file_id: int) -> list[dict]:
+    """The findings of a file's latest attempt, errors first, in the order its findings file lists them."""
+    return [dict(zip(_FINDING_KEYS, f)) for f in con.execute(sql("portal/latest_findings"), {"file_id": file_id}).fetchall()]
 
 
 def ledger_outcomes(con: duckdb.DuckDBPyConnection, receipts: list[Receipt]) -> dict[str, dict]:
     """Receipt number -> the ledger's outcome of the delivered file (status, received_at, channel, findings), for
-    the receipts the intake has taken in. Matched by the ledger's receipt_number where the warehouse has it, else by
-    the name the file was delivered under (unique: it holds the receipt number)."""
+    the receipts the intake has taken in. Matched by the ledger's receipt_number where the published copy has it,
+    else by the name the file was delivered under (unique: it holds the receipt number)."""
     if not receipts:
         return {}
     by_number = has_column(con, "intake_log", "receipt_number")
     keys = [r.number if by_number else delivery_name(r) for r in receipts]
-    column = "receipt_number" if by_number else "file_name"
-    extra = ", channel" if has_column(con, "intake_log", "channel") else ", null as channel"
-    cur = con.execute(f"select {column} as key, file_id, status, received_at, days_late{extra} from intake_log "
-                      f"where {column} in (select unnest(?::varchar[])) order by file_id", [keys])
-    found = {row[0]: dict(zip(["key", "file_id", "status", "received_at", "days_late", "channel"], row))
-             for row in cur.fetchall()}
+    query = sql("portal/outcomes_by_receipt" if by_number else "portal/outcomes_by_file_name")
+    ledger = {row[0]: dict(zip(["key", "file_id", "status", "received_at", "days_late", "channel"], row))
+              for row in con.execute(query, {"keys": keys}).fetchall()}
     out = {}
     for receipt, key in zip(receipts, keys):
-        if key not in found:
+        if key not in ledger:
             continue
-        entry = found[key]
-        entry["findings"] = [dict(zip(["severity", "rule", "code", "cell", "message_kk", "message_ru", "message_en"], f))
-                             for f in con.execute(_FINDINGS + " order by f.severity <> 'error', f.rowid",
-                                                  [entry["file_id"]]).fetchall()]
+        entry = ledger[key]
+        entry["findings"] = latest_findings(con, entry["file_id"])
         out[receipt.number] = entry
     return out
 
@@ -114,42 +124,15 @@ def subtree(con: duckdb.DuckDBPyConnection, bin_: str, period: Period) -> list[d
     """Every body below this one for the period (its whole branch, nothing else), with its state: on_time, late,
     rejected (with the first finding of its latest rejected file) or missing; built on the views that make
     `adep status` (own_reports_in_period, missing_in_period)."""
-    cur = con.execute(
-        """
-        with recursive bodies as (
-            select * from bodies_in_period($year, $quarter) where not is_excluded
-        ),
-        branch as (
-            select bin, parent_bin, 1 as depth from bodies where parent_bin = $bin
-            union all
-            select b.bin, b.parent_bin, branch.depth + 1 from bodies as b join branch on b.parent_bin = branch.bin
-            where branch.depth < 64
-        ),
-        own as (select * from own_reports_in_period($year, $quarter)),
-        missing as (select * from missing_in_period($year, $quarter))
-        select b.bin, b.name_kk, b.name_ru, branch.parent_bin, branch.depth,
-            case when own.bin is not null and own.is_late then 'late'
-                 when own.bin is not null then 'on_time'
-                 when m.missing_reason = 'rejected' then 'rejected'
-                 else 'missing' end as state,
-            coalesce(own.received_at, m.rejected_received_at) as received_at,
-            m.rejected_file_id, m.rejected_file_name
-        from branch
-        join bodies as b using (bin)
-        left join own using (bin)
-        left join missing as m using (bin)
-        order by branch.depth, b.name_kk, b.bin
-        """, {"year": period.year, "quarter": period.quarter, "bin": bin_})
+    cur = con.execute(sql("portal/branch_states"), {"year": period.year, "quarter": period.quarter, "bin": bin_})
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r)) for r in cur.fetchall()]
     for row in rows:
         file_id = row.pop("rejected_file_id")
         row["first_finding"] = None
         if row["state"] == "rejected" and file_id is not None:
-            found = con.execute(_FINDINGS + " order by f.severity <> 'error', f.rowid limit 1", [file_id]).fetchone()
-            if found:
-                row["first_finding"] = dict(zip(["severity", "rule", "code", "cell", "message_kk", "message_ru", "message_en"],
-                                                found))
+            findings = latest_findings(con, file_id)
+            row["first_finding"] = findings[0] if findings else None
         elif row["state"] != "rejected":
             row["rejected_file_name"] = None
     return rows

@@ -60,8 +60,7 @@ def warm_up(settings: Settings) -> None:
     try:
         period = reads.open_period(settings, store.now_utc())
         with reads.published(settings) as con:
-            found = con.execute("select bin, name_kk from bodies_in_period(?, ?) where not is_excluded limit 1",
-                                [period.year, period.quarter]).fetchone()
+            found = reads.any_filing_body(con, period)
         if not found:
             return
         with tempfile.TemporaryDirectory(prefix="adep-warm-up-") as folder:

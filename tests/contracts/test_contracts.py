@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from contracts import checks
+from contracts import predicates
 from contracts.bin import complete_bin, is_valid_bin
 from contracts.form import codes, indicators, normalize_code, parse_rules, rules
 from contracts.schemas import header_findings, rule_findings
@@ -99,8 +99,8 @@ def _broken(rule) -> dict[str, int]:
     the left (parts short of their total), which breaks it alone: parts over the total are the '<=' rule's finding."""
     v = clean_values()
     frame = pd.DataFrame([v]).astype("Int64")
-    left = int(checks.side_total(frame, rule.left).iloc[0])
-    right = int(checks.side_total(frame, rule.right).iloc[0])
+    left = int(predicates.side_total(frame, rule.left).iloc[0])
+    right = int(predicates.side_total(frame, rule.right).iloc[0])
     if rule.op == "==":
         v[rule.right[0].code] += left - right + 1
     else:

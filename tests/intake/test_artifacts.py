@@ -8,7 +8,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
 from tests.analyst_world import Q3, analyst_world, analyst_world_by_flows  # noqa: F401 (fixtures)
-from tasks.artifacts import publish_intake_artifacts, publish_rollup_artifact, rollup_markdown
+from tasks.artifacts import post_intake_artifacts, post_rollup_artifact, rollup_markdown
 from tasks.summary import IntakeSummary
 from warehouse.connect import connect
 from warehouse.rollups import RollupResult
@@ -76,5 +76,5 @@ def test_a_failed_artifact_does_not_fail_the_run(tmp_path):
     from adep.settings import load_settings
 
     nowhere = load_settings(tmp_path / "no-home", environ={})  # nothing published: reading fails
-    assert publish_intake_artifacts.fn(nowhere, IntakeSummary(), "run") == []
-    assert publish_rollup_artifact.fn(nowhere, RollupResult("agency", "2026Q3", 1, True, 1, 1, 1, "first")) is None
+    assert post_intake_artifacts.fn(nowhere, IntakeSummary(), "run") == []
+    assert post_rollup_artifact.fn(nowhere, RollupResult("agency", "2026Q3", 1, True, 1, 1, 1, "first")) is None

@@ -88,7 +88,7 @@ def test_an_intake_while_another_writer_holds_the_warehouse_stops_clearly_and_ch
     for k, b in enumerate(units):
         drop_report(home, f"r{k}.xlsx", b, seed=k)
     before = _ledger(home)
-    with open_writer(home, publish=False):  # a rollup, or another intake, at work
+    with open_writer(home, replace_copy=False):  # a rollup, or another intake, at work
         done = _adep(home, api_url, "intake")
     assert done.returncode != 0
     said = " ".join((done.stdout + done.stderr).split())

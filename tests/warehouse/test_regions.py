@@ -42,7 +42,7 @@ def test_the_warehouse_matches_spellings_as_the_contract_does(home):
     samples = [s for r in regions() for s in r.spellings]
     samples += [s.upper() for s in samples] + [f" {s.replace(' ', '  ')} " for s in samples]
     samples += ["Алматы", "Almaty", "Atlantis", "Астана\u00a0қаласы"]
-    with open_writer(home, publish=False) as con:
+    with open_writer(home, replace_copy=False) as con:
         got = dict(con.execute("""
             select w.spelling, any_value(s.region_code)
             from (select unnest(?::varchar[]) as spelling) as w

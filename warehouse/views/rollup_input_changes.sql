@@ -22,40 +22,22 @@ previous_shares as (
     from versions as v
     join shares as s on s.version_id = v.previous_version_id
 ),
-pairs as (
-    select
-        coalesce(c.version_id, p.version_id) as version_id,
-        coalesce(c.bin, p.bin) as bin,
-        p.file_id as previous_file_id,
-        c.file_id as file_id,
-        case
-            when p.bin is null then 'joined'
-            when c.bin is null then 'left'
-            when p.parent_bin is distinct from c.parent_bin or p.top_bin <> c.top_bin then 'moved'
-            when p.kind is distinct from c.kind or p.region is distinct from c.region then 'regrouped'
-        end as registry_change
-    from current_shares as c
-    full join previous_shares as p on p.version_id = c.version_id and p.bin = c.bin
+changes as (
+    select * from share_changes(previous_shares, current_shares)
 )
 select
-    pairs.version_id,
+    changes.version_id,
     v.previous_version_id,
     v.level,
     v.year,
     v.quarter,
-    pairs.bin,
-    case
-        when pairs.previous_file_id is not distinct from pairs.file_id then pairs.registry_change
-        when pairs.previous_file_id is null then 'arrived'
-        when pairs.file_id is null then 'withdrawn'
-        else 'revised'
-    end as change,
-    pairs.registry_change,
-    pairs.previous_file_id,
-    pairs.file_id,
+    changes.bin,
+    changes.change,
+    changes.registry_change,
+    changes.before_file_id as previous_file_id,
+    changes.after_file_id as file_id,
     s.received_at,
     s.is_late
-from pairs
+from changes
 join versions as v using (version_id)
-left join core_submissions as s on s.file_id = pairs.file_id
-where pairs.previous_file_id is distinct from pairs.file_id or pairs.registry_change is not null
+left join core_submissions as s on s.file_id = changes.after_file_id

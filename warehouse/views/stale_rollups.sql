@@ -42,41 +42,29 @@ now_by_version as (
     from latest
     join now_state as n using (year, quarter)
 ),
-pairs as (
+changes as (
+    select * from share_changes(published, now_by_version)
+),
+stale as (
     select
-        coalesce(n.version_id, p.version_id) as version_id,
-        coalesce(n.bin, p.bin) as bin,
+        c.version_id,
+        c.bin,
         coalesce(n.name_kk, p.name_kk) as name_kk,
         coalesce(n.name_ru, p.name_ru) as name_ru,
         coalesce(n.top_bin, p.top_bin) as top_bin,
         p.top_bin as published_top_bin,
-        p.file_id as published_file_id,
-        n.file_id as current_file_id,
-        case
-            when p.bin is null then 'joined'
-            when n.bin is null then 'left'
-            when p.parent_bin is distinct from n.parent_bin or p.top_bin <> n.top_bin then 'moved'
-            when p.kind is distinct from n.kind or p.region is distinct from n.region then 'regrouped'
-        end as registry_change,
+        c.before_file_id as published_file_id,
+        c.after_file_id as current_file_id,
+        c.change,
+        c.registry_change,
         n.bin as now_bin,
         n.parent_bin as now_parent_bin,
         n.top_bin as now_top_bin,
         n.kind as now_kind,
         n.region as now_region
-    from now_by_version as n
-    full join published as p on p.version_id = n.version_id and p.bin = n.bin
-),
-stale as (
-    select
-        pairs.*,
-        case
-            when pairs.published_file_id is not distinct from pairs.current_file_id then null
-            when pairs.published_file_id is null then 'arrived'
-            when pairs.current_file_id is null then 'withdrawn'
-            else 'revised'
-        end as report_change
-    from pairs
-    where pairs.published_file_id is distinct from pairs.current_file_id or pairs.registry_change is not null
+    from changes as c
+    left join now_by_version as n on n.version_id = c.version_id and n.bin = c.bin
+    left join published as p on p.version_id = c.version_id and p.bin = c.bin
 )
 select
     latest.level,
@@ -88,7 +76,7 @@ select
     stale.name_kk,
     stale.name_ru,
     stale.top_bin,
-    coalesce(stale.report_change, stale.registry_change) as change,
+    stale.change,
     stale.registry_change,
     stale.published_top_bin,
     stale.published_file_id,

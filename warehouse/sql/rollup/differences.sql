@@ -1,8 +1,19 @@
 -- differences: one row: how the staged rollup differs from the published version $v: reports arrived, revised and
--- withdrawn, registry rows (membership, parent, top-tier body, kind, region), figures, and the ministry version it
--- is based on.
-with prev_inputs as (
-    select bin, file_id from core_rollup_inputs where version_id = $v
+-- withdrawn (the one rule of share_changes), registry rows (membership, parent, top-tier body, kind, region),
+-- figures, and the ministry version it is based on.
+with prev_shares as (
+    select t.version_id, t.bin, t.parent_bin, t.top_bin, t.kind, t.region, i.file_id
+    from core_rollup_tree as t
+    left join core_rollup_inputs as i on i.version_id = t.version_id and i.bin = t.bin
+    where t.version_id = $v
+),
+staged_shares as (
+    select $v as version_id, t.bin, t.parent_bin, t.top_bin, t.kind, t.region, i.file_id
+    from staged_tree as t
+    left join staged_inputs as i using (bin)
+),
+reports as (
+    select report_change from share_changes(prev_shares, staged_shares)
 ),
 prev_tree as (
     select bin, parent_bin, top_bin, kind, region from core_rollup_tree where version_id = $v
@@ -19,9 +30,9 @@ staged_value_rows as (
     select breakdown, breakdown_key, code, value, expected_count, covered_count from staged_values
 )
 select
-    (select count(*) from staged_inputs as s where s.bin not in (select bin from prev_inputs)) as arrived,
-    (select count(*) from staged_inputs as s join prev_inputs as p using (bin) where p.file_id <> s.file_id) as revised,
-    (select count(*) from prev_inputs as p where p.bin not in (select bin from staged_inputs)) as withdrawn,
+    (select count(*) from reports where report_change = 'arrived') as arrived,
+    (select count(*) from reports where report_change = 'revised') as revised,
+    (select count(*) from reports where report_change = 'withdrawn') as withdrawn,
     (select count(*) from (
         (select * from staged_tree_rows except select * from prev_tree)
         union all

@@ -1,4 +1,5 @@
-"""Check functions of the form, vectorised over a batch: one row per report, one column per indicator.
+"""Predicates of the form, vectorised over a batch: one row per report, one column per indicator (the schemas of
+contracts.schemas wrap them in pandera Checks).
 
 Kept as small named functions (not lambdas) so each can be tested alone.
 """
