@@ -44,7 +44,6 @@ from contracts.bin import complete_bin
 from contracts.form import codes
 from tests.conftest import arrived, query
 from warehouse.db import open_writer
-from warehouse.rollups import RollupResult
 
 NAMES = ["M1", "D1", "T1", "T2", "T3", "M2", "L1", "A1", "X1"]
 Q2 = Period(2025, 2)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import graphlib
 import hashlib
 import os
@@ -65,8 +66,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return current
 
 
+@functools.lru_cache(maxsize=1)
 def _objects_fingerprint() -> str:
-    """A hash of the view files as they would be made, the column comments and the form's indicators."""
+    """A hash of the view files as they would be made, the column comments and the form's indicators.
+
+    Worked out once per process: what it hashes is the installed package's own files, which a running process does
+    not see change (the warm process runs a command cold when adep's files changed since it started)."""
     from contracts.form import indicators
 
     digest = hashlib.sha256()

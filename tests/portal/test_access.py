@@ -9,17 +9,6 @@ from fastapi.testclient import TestClient
 
 from adep.cli.parser import main
 from adep.portal.app import create_app
-from tests.portal.portal_world import build_world, copy_world
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build_world(tmp_path_factory.mktemp("access-world"))
-
-
-@pytest.fixture
-def world(built, tmp_path):
-    return copy_world(built, tmp_path)
 
 
 def read_csv(path):

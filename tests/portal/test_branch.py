@@ -6,11 +6,9 @@ import os
 import threading
 
 import pytest
-from fastapi.testclient import TestClient
 
-from adep.portal.app import create_app
 from tests.conftest import LATE, ON_TIME, arrived
-from tests.portal.portal_world import build_world, copy_world, report, signed_in, warned_values, wrong_values
+from tests.portal.portal_world import build_world, report, signed_in, warned_values, wrong_values
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -36,17 +34,6 @@ def built(tmp_path_factory, prefect_harness):
     arrived(report(intake_dir / "c.xlsx", world.bins["other_unit"]), LATE)
     run_intake(world.settings)
     return world
-
-
-@pytest.fixture
-def world(built, tmp_path):
-    return copy_world(built, tmp_path)
-
-
-@pytest.fixture
-def client(world):
-    with TestClient(create_app(world.settings)) as c:
-        yield c
 
 
 def test_a_parent_sees_its_whole_branch_and_nothing_else(client, world):

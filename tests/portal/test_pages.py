@@ -7,29 +7,12 @@ import io
 import json
 
 import openpyxl
-import pytest
 from fastapi.testclient import TestClient
 
 from adep.portal.app import SESSION_COOKIE, create_app
 from adep.submissions import read_receipt, receipt_key, verify
-from tests.portal.portal_world import (build_world, copy_world, csrf_of, report, signed_in, warned_values,
+from tests.portal.portal_world import (csrf_of, report, signed_in, warned_values,
                                        wrong_values)
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build_world(tmp_path_factory.mktemp("portal-world"))
-
-
-@pytest.fixture
-def world(built, tmp_path):
-    return copy_world(built, tmp_path)
-
-
-@pytest.fixture
-def client(world):
-    with TestClient(create_app(world.settings)) as c:
-        yield c
 
 
 def test_every_page_has_both_languages_and_a_switch(client, world):

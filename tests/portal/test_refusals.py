@@ -14,24 +14,8 @@ from adep.portal import store
 from adep.portal.app import SESSION_COOKIE, create_app
 from adep.sample import hostile
 from adep.submissions import audit_path
-from tests.portal.portal_world import (build_world, copy_world, csrf_of, report, signed_in, warned_values,
+from tests.portal.portal_world import (csrf_of, report, signed_in, warned_values,
                                        wrong_values)
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build_world(tmp_path_factory.mktemp("portal-world"))
-
-
-@pytest.fixture
-def world(built, tmp_path):
-    return copy_world(built, tmp_path)
-
-
-@pytest.fixture
-def client(world):
-    with TestClient(create_app(world.settings)) as c:
-        yield c
 
 
 def events(world, event: str) -> list[dict]:
