@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from adep.files import atomic_path
+from contracts.bin import is_valid_bin
 from adep.settings import Settings
 
 RECEIPT_SUFFIX = ".receipt.json"
@@ -198,6 +199,10 @@ def record_event(settings: Settings, event: str, *, bin: str | None, address: st
     """Append one event to the audit trail."""
     if event not in AUDIT_EVENTS:
         raise ValueError(f"unknown audit event {event!r}")
+    if bin is not None and not is_valid_bin(bin):
+        # what was typed as a BIN is kept only when it is one: a code typed into the BIN field, or sent as
+        # 'Bearer CODE:BIN', must never reach the trail (nor the warehouse it is carried into) in clear
+        bin, detail = None, {**detail, "bin_typed": "not a BIN"}
     con = _audit(settings)
     try:
         con.execute("INSERT INTO audit_events (at, event, bin, address, detail) VALUES (?, ?, ?, ?, ?)",

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adep.settings import Settings
-from adep.submissions import RECEIPT_SUFFIX
+from adep.submissions import is_receipt, receipt_path
 
 logger = logging.getLogger(__name__)
 
@@ -26,13 +26,14 @@ POLL_SECONDS = 2.0
 
 
 def delivered_reports(intake_dir: Path) -> set[str]:
-    """Reports in intake/ that stand beside their receipt (a receipt whose report is still to come is not one)."""
+    """Reports in intake/ that stand beside their receipt (a receipt whose report is still to come is not one).
+
+    Only intake/ itself is watched: the portal delivers there, never into a folder below it."""
     try:
         names = set(os.listdir(intake_dir))
     except FileNotFoundError:
         return set()
-    return {name[: -len(RECEIPT_SUFFIX)] for name in names
-            if name.endswith(RECEIPT_SUFFIX) and name[: -len(RECEIPT_SUFFIX)] in names}
+    return {name for name in names if not is_receipt(name) and receipt_path(name).name in names}
 
 
 def start_intake_run(deployment: str = INTAKE_DEPLOYMENT) -> str:

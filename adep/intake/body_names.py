@@ -86,7 +86,7 @@ def name_findings(bins: list[str], body_names: list, names: QuarterNames) -> lis
             continue
         others = {b: n for b, n in names.bearers.get(normal, {}).items() if b != bin_}
         if others:
-            language = _language(normal, others)
+            language = "kk" if _is_kazakh(str(written)) else "ru"  # the own body named in the form's language
             out.append(finding(
                 "G04", field="body_name", named=" / ".join(dict.fromkeys(list(others.values())[:_SHOWN])),
                 named_bin=", ".join(list(others)[:_SHOWN]) + (f" (+{len(others) - _SHOWN})" if len(others) > _SHOWN else ""),
@@ -98,11 +98,6 @@ def name_findings(bins: list[str], body_names: list, names: QuarterNames) -> lis
         else:
             out.append(None)
     return out
-
-
-def _language(normal: str, others: dict[str, str]) -> str:
-    """'kk' when the name the form matched is another body's Kazakh name, else 'ru': the own body is shown alike."""
-    return "kk" if any(normal_name(n) == normal and n != "" and _is_kazakh(n) for n in others.values()) else "ru"
 
 
 def _is_kazakh(name: str) -> bool:

@@ -329,14 +329,18 @@ def _choose_scope(scopes: list, headings: list[str], reading: Reading) -> None:
                        header={"is_consolidated": False}, set_aside=aside)
         return
     first = scopes[0]
+    # further signs that say the same are seen too, and recorded as such
+    aside += list(dict.fromkeys(f"{s[3]} (the same)" for s in scopes[1:] if s[0] == first[0] and s[3] != first[3]))
     if len(said) == 1:
         reading.choose("is_consolidated", "yes" if first[0] else "no", f"the {first[1]} '{first[2][:60]}'", cell=first[3],
                        header={"is_consolidated": first[0]}, set_aside=aside)
         return
-    other = next(s for s in scopes if s[0] != first[0])
     words = {True: "consolidated", False: "own report"}
+    disagreeing = [s for s in scopes if s[0] != first[0]]
+    other = disagreeing[0]
     reading.choose("is_consolidated", "yes" if first[0] else "no", f"the {first[1]} and the {other[1]} disagree", cell=first[3],
-                   header={"is_consolidated": first[0]}, alternatives=[f"{other[3]} ({words[other[0]]})"], set_aside=aside,
+                   header={"is_consolidated": first[0]}, set_aside=aside,
+                   alternatives=list(dict.fromkeys(f"{s[3]} ({words[s[0]]})" for s in disagreeing)),
                    findings=finding("H11", field="is_consolidated", cell=first[3],
                                     first=f"the {first[1]} '{first[2][:60]}' says {words[first[0]]}", first_cell=first[3],
                                     second=f"the {other[1]} '{other[2][:60]}' says {words[other[0]]}", second_cell=other[3]))

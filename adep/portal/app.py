@@ -91,8 +91,12 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
         response.delete_cookie(SESSION_COOKIE)
         return response
 
-    def csrf_ok(session: store.Session, token: str) -> bool:
-        return bool(token) and hmac.compare_digest(session.csrf.encode(), token.encode())
+    def forged(request: Request, session: store.Session, token: str, form_name: str) -> HTMLResponse | None:
+        """The refusal of a form whose token is not the session's (recorded), or None when the token is right."""
+        if token and hmac.compare_digest(session.csrf.encode(), token.encode()):
+            return None
+        service.refuse(settings, 403, "csrf", bin_=session.bin, address=address(request), form=form_name)
+        return message(request, 403, "forged")
 
     def rate_limited(request: Request) -> bool:
         return store.failures(settings, address(request)) >= settings.portal_failed_sign_ins
@@ -109,7 +113,7 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
             raise service.refuse(settings, 401, "no_credentials", bin_=None, address=where, text="bad_code")
         if not store.code_matches(settings, bin_, code.strip()):
             store.add_failure(settings, where)
-            record_event(settings, "sign_in_failed", bin=bin_[:12], address=where, via="api")
+            record_event(settings, "sign_in_failed", bin=bin_, address=where, via="api")
             raise Refused(401, "bad_code", "bad_code")
         record_event(settings, "sign_in", bin=bin_, address=where, via="api", path=request.url.path)
         return bin_
@@ -198,9 +202,8 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
         if session is None:
             return to_sign_in(request)
         form = await request.form()
-        if not csrf_ok(session, str(form.get("csrf_token", ""))):
-            service.refuse(settings, 403, "csrf", bin_=session.bin, address=address(request), form="sign_out")
-            return message(request, 403, "forged")
+        if refusal := forged(request, session, str(form.get("csrf_token", "")), "sign_out"):
+            return refusal
         store.end_session(settings, request.cookies.get(SESSION_COOKIE))
         record_event(settings, "sign_out", bin=session.bin, address=address(request))
         response = RedirectResponse(f"/sign-in?lang={lang_of(request)}", status_code=303)
@@ -237,6 +240,7 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
         with reads.published(settings) as con:
             entry = reads.body(con, session.bin, period)
         if entry is None or entry["is_excluded"]:
+            service.refuse(settings, 404, "not_registered", bin_=session.bin, address=address(request), what="template")
             return message(request, 404, "not_registered")
         with tempfile.TemporaryDirectory(prefix="adep-template-") as folder:
             name = form_file_name(session.bin, period)
@@ -259,9 +263,8 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
         except BadForm as exc:
             service.refuse(settings, 400, "bad_form", bin_=session.bin, address=where, detail=str(exc)[:200])
             return message(request, 400, "no_file")
-        if not csrf_ok(session, form.field("csrf_token")):
-            service.refuse(settings, 403, "csrf", bin_=session.bin, address=where, form="upload")
-            return message(request, 403, "forged")
+        if refusal := forged(request, session, form.field("csrf_token"), "upload"):
+            return refusal
         if not form.content:
             service.refuse(settings, 400, "bad_form", bin_=session.bin, address=where, detail="no file")
             return message(request, 400, "no_file")
@@ -289,9 +292,8 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
         if session is None:
             return to_sign_in(request)
         form = await request.form()
-        if not csrf_ok(session, str(form.get("csrf_token", ""))):
-            service.refuse(settings, 403, "csrf", bin_=session.bin, address=address(request), form="submit")
-            return message(request, 403, "forged")
+        if refusal := forged(request, session, str(form.get("csrf_token", "")), "submit"):
+            return refusal
         confirm = [str(v) for v in form.getlist("confirm")]
         try:
             receipt = await run_in_threadpool(service.submit, settings, session.bin, address(request), upload_id,
@@ -320,8 +322,9 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
         session = session_of(request)
         if session is None:
             return to_sign_in(request)
-        chosen = _period(period) or reads.open_period(settings, now())
-        if chosen is None:
+        chosen = _period(period) if period else reads.open_period(settings, now())
+        if chosen is None:  # a period that is not one is refused, never read as the open quarter
+            service.refuse(settings, 404, "bad_period", bin_=session.bin, address=address(request), period=period[:20])
             return message(request, 404, "not_found")
         rows = service.subtree(settings, session.bin, chosen)
         return page(request, "subtree.html", session=session, period=chosen, rows=rows)
@@ -359,6 +362,7 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
             except ValueError:
                 payload = None
             if not isinstance(payload, dict) or not isinstance(payload.get("confirm", []), list):
+                service.refuse(settings, 400, "bad_json", bin_=bin_, address=address(request), upload_id=upload_id[:64])
                 return JSONResponse({"error": "bad_json", "detail": 'send {"confirm": [finding ids]}'}, status_code=400)
             confirm = [str(c) for c in payload.get("confirm", [])]
             receipt = await run_in_threadpool(service.submit, settings, bin_, address(request), upload_id, confirm, now())
@@ -382,6 +386,7 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
             return api_error(exc)
         chosen = _period(period) if period else reads.open_period(settings, now())
         if chosen is None:
+            service.refuse(settings, 400, "bad_period", bin_=bin_, address=address(request), period=period[:20])
             return JSONResponse({"error": "bad_period", "detail": "a period such as 2026Q2"}, status_code=400)
         return JSONResponse({"bin": bin_, "period": str(chosen), "bodies": service.subtree(settings, bin_, chosen)})
 

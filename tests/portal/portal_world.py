@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from adep.periods import Period
 from adep.settings import Settings, load_settings
 from tests.conftest import clean_values, make_bin
 from tests.field_workbooks import Sheet, form_rows, write_openpyxl
+from tests.server_world import wait_for
 
 PERIOD = Period(2026, 3)
 PERIOD_LINE = "Есепті кезең 2026 жылғы 3 тоқсан"
@@ -128,16 +128,6 @@ def signed_in(client, world: World, name: str):
     return client
 
 
-def wait_for(predicate, timeout: float, what: str, step: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 class PortalProcess:
     """A real `adep portal` on 127.0.0.1 and a free port, read from the address it prints."""
 
@@ -150,7 +140,7 @@ class PortalProcess:
         self.process = subprocess.Popen([sys.executable, "-m", "adep.cli", "--home", str(home), "portal", "--port", "0"],
                                         stdout=open(self.log, "w"), stderr=subprocess.STDOUT, env=environ, cwd=ROOT)
         found = wait_for(lambda: re.search(r"(http://127\.0\.0\.1:\d+)", self.log.read_text()) or self._died(), 60,
-                         "the portal's address")
+                         "the portal's address", step=0.1)
         self.url = found.group(1)
 
     def _died(self):

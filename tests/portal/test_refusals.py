@@ -260,3 +260,17 @@ def test_old_excel_and_opendocument_files_are_read_and_judged_like_any_other(cli
     body = upload(client, world, "unit_a", fixture).json()
     assert body["file_bin"] == make_bin(17) and body["period"] == "2026Q3"
     assert "P02" in [f["rule"] for f in body["findings"]] and not [f for f in body["findings"] if f["rule"].startswith("F")]
+
+
+def test_a_code_sent_in_the_place_of_the_bin_never_reaches_the_audit_trail(client, world):
+    from adep.submissions import events_after
+
+    code, bin_ = world.codes["unit_a"], world.bins["unit_a"]
+    response = client.get("/api/v1/submissions", headers={"Authorization": f"Bearer {code}:{bin_}"})
+    assert response.status_code == 401
+    failed = [e for e in events_after(world.settings, 0) if e["event"] == "sign_in_failed"]
+    assert failed and failed[-1]["bin"] is None
+    assert all(code[:6] not in json.dumps(e) for e in events_after(world.settings, 0))
+    # a real BIN with a wrong code is kept: the trail says which body was tried
+    client.get("/api/v1/submissions", headers={"Authorization": f"Bearer {bin_}:wrong-code"})
+    assert [e for e in events_after(world.settings, 0) if e["event"] == "sign_in_failed"][-1]["bin"] == bin_

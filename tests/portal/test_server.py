@@ -13,7 +13,8 @@ import pytest
 from adep.portal.access import issue
 from adep.submissions import read_receipt, receipt_key, verify
 from tests.conftest import make_bin
-from tests.portal.portal_world import PortalProcess, build_world, report, wait_for
+from tests.portal.portal_world import PortalProcess, build_world, report
+from tests.server_world import wait_for
 
 pytestmark = pytest.mark.server
 
