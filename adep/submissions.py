@@ -186,12 +186,20 @@ def audit_path(settings: Settings) -> Path:
     return portal_dir(settings) / "portal.sqlite3"
 
 
-def _audit(settings: Settings) -> sqlite3.Connection:
+_MADE: set[tuple[str, int]] = set()  # trail files (path, inode) whose table this process has already made
+
+
+def open_trail(settings: Settings) -> sqlite3.Connection:
+    """A short connection to HOME/portal/portal.sqlite3 (the trail, and the portal's store beside it), in WAL mode
+    and autocommit; the trail's table is made on the first use of each file in this process, not at every event."""
     path = audit_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(path, timeout=30, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
-    con.execute(_AUDIT_SCHEMA)
+    made = (str(path), os.stat(path).st_ino)  # a file deleted and made again is a new one
+    if made not in _MADE:
+        con.execute(_AUDIT_SCHEMA)
+        _MADE.add(made)
     return con
 
 
@@ -203,7 +211,7 @@ def record_event(settings: Settings, event: str, *, bin: str | None, address: st
         # what was typed as a BIN is kept only when it is one: a code typed into the BIN field, or sent as
         # 'Bearer CODE:BIN', must never reach the trail (nor the warehouse it is carried into) in clear
         bin, detail = None, {**detail, "bin_typed": "not a BIN"}
-    con = _audit(settings)
+    con = open_trail(settings)
     try:
         con.execute("INSERT INTO audit_events (at, event, bin, address, detail) VALUES (?, ?, ?, ?, ?)",
                     (datetime.now(timezone.utc).isoformat(), event, bin, address,
@@ -216,7 +224,7 @@ def events_after(settings: Settings, last_id: int) -> list[dict]:
     """Audit events with an id above last_id, oldest first (what the intake has not carried yet)."""
     if not audit_path(settings).exists():
         return []
-    con = _audit(settings)
+    con = open_trail(settings)
     try:
         rows = con.execute("SELECT id, at, event, bin, address, detail FROM audit_events WHERE id > ? ORDER BY id",
                            (last_id,)).fetchall()

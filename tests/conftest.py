@@ -36,11 +36,25 @@ from contracts.form import codes  # noqa: E402
 PERIOD = Period(2026, 3)
 
 
+_LONG = {"server": 3, "browser": 3, "slow": 2, "process": 1}  # how long a test of each mark tends to be
+
+
 def pytest_collection_modifyitems(items):
-    """Mark every test that runs under the Prefect harness 'engine' (it needs the harness's server: ~10 s once)."""
+    """Mark every test that runs under the Prefect harness 'engine' (it needs the harness's server: ~10 s once).
+
+    Then put the modules with long tests (servers, processes, browsers) first, keeping each module's own order:
+    tests/run hands whole modules to its workers in this order, so the long ones start at once and the short
+    ones fill in around them, instead of one long module running alone at the end."""
     for item in items:
         if "prefect_harness" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.engine)
+    weight: dict[str, tuple[int, int]] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        heaviest, count = weight.get(module, (0, 0))
+        mark = max((w for name, w in _LONG.items() if item.get_closest_marker(name)), default=0)
+        weight[module] = (max(heaviest, mark), count + bool(mark))
+    items.sort(key=lambda item: tuple(-w for w in weight[item.nodeid.split("::")[0]]))
 
 
 @pytest.fixture(scope="session")

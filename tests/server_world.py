@@ -8,9 +8,30 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
 from tests.intake_world import ROOT, engine_env
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+class _Patient(httpx.HTTPTransport):
+    """Asks again when a busy server answers 429, 502 or 503, as Prefect's own client does (its database is
+    SQLite, which a worker and the scheduler keep busy on a loaded machine)."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        for wait in (0.5, 1, 2, 4, 8, 8):
+            response = super().handle_request(request)
+            if response.status_code not in (429, 502, 503):
+                return response
+            response.close()
+            time.sleep(wait)
+        return super().handle_request(request)
+
+
+def prefect_api(url: str, **options) -> httpx.Client:
+    """A client of a Prefect server's REST API for tests to drive it directly."""
+    return httpx.Client(base_url=url, transport=_Patient(), timeout=30, **options)
 
 
 def adep_env(tmp: Path, **extra: str) -> dict[str, str]:

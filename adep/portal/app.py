@@ -213,20 +213,22 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
     # --- pages: the body's own ---------------------------------------------------------------------------------
 
     def body_context(session: store.Session) -> dict:
+        """What the body's page shows, read through one connection to the published copy."""
         period = reads.open_period(settings, now())
         with reads.published(settings) as con:
             entry = reads.body(con, session.bin, period) or reads.any_name(con, session.bin)
             below = reads.subordinate_count(con, session.bin, period)
+            submissions = service.submissions(settings, session.bin, con)
         due = reads.deadline(settings, period, (entry or {}).get("tier") or "lower")
         return {"session": session, "body": entry, "period": period, "deadline": due, "deadline_passed": now() > due,
-                "has_subordinates": bool(below)}
+                "has_subordinates": bool(below), "submissions": submissions}
 
     @app.get("/body")
     def body_page(request: Request):
         session = session_of(request)
         if session is None:
             return to_sign_in(request)
-        return page(request, "body.html", **body_context(session), submissions=service.submissions(settings, session.bin))
+        return page(request, "body.html", **body_context(session))
 
     @app.get("/template")
     def template(request: Request):

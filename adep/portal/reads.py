@@ -8,6 +8,7 @@ the portal keeps answering while an intake runs.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import lru_cache
 from datetime import datetime
 
 import duckdb
@@ -38,14 +39,26 @@ def published(settings: Settings):
 
 
 def open_period(settings: Settings, now: datetime) -> Period:
-    """The quarter reports are being sent for now: the last one that ended (reports are due after it ends)."""
-    return Period.last_ended(calendar.local_time(now, settings.timezone).date())
+    """The quarter reports are being sent for now: the one a stage run now would close (the last that ended)."""
+    return calendar.quarter_to_close(now, timezone=settings.timezone)
 
 
 def deadline(settings: Settings, period: Period, tier: str) -> datetime:
     """The end of the body's due day for the period, on the wall clock of the settings' zone."""
-    work = WorkingCalendar.from_settings(settings, years=(period.year, period.year + 1))
+    path = settings.transfers_path
+    try:
+        version = path.stat().st_mtime_ns
+    except OSError:
+        version = None
+    work = _working_calendar(settings, period.year, version)
     return calendar.deadline(period, tier, shift=settings.shift_deadlines, calendar=work, timezone=settings.timezone)
+
+
+@lru_cache(maxsize=8)
+def _working_calendar(settings: Settings, year: int, transfers_version: int | None) -> WorkingCalendar:
+    """The working calendar of a period's year and the next, made once for each version of the operator's transfers
+    file (its modification time is part of the key, so an edited file is read again), not on every page."""
+    return WorkingCalendar.from_settings(settings, years=(year, year + 1))
 
 
 def body(con: duckdb.DuckDBPyConnection, bin_: str, period: Period) -> dict | None:
@@ -94,9 +107,14 @@ def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
 _FINDING_KEYS = ["severity", "rule", "code", "cell", "message_kk", "message_ru", "message_en"]
 
 
-def latest_findings(con: duckdb.DuckDBPyConnection, file_id: int) -> list[dict]:
-    """The findings of a file's latest attempt, errors first, in the order its findings file lists them."""
-    return [dict(zip(_FINDING_KEYS, f)) for f in con.execute(sql("portal/latest_findings"), {"file_id": file_id}).fetchall()]
+def latest_findings(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> dict[int, list[dict]]:
+    """File id -> the findings of its latest attempt, errors first, in the order its findings file lists them;
+    one query for all the files of a page ([] for a file with none)."""
+    found: dict[int, list[dict]] = {file_id: [] for file_id in file_ids}
+    if file_ids:
+        for file_id, *finding in con.execute(sql("portal/latest_findings"), {"file_ids": list(file_ids)}).fetchall():
+            found[file_id].append(dict(zip(_FINDING_KEYS, finding)))
+    return found
 
 
 def ledger_outcomes(con: duckdb.DuckDBPyConnection, receipts: list[Receipt]) -> dict[str, dict]:
@@ -110,12 +128,13 @@ def ledger_outcomes(con: duckdb.DuckDBPyConnection, receipts: list[Receipt]) -> 
     query = sql("portal/outcomes_by_receipt" if by_number else "portal/outcomes_by_file_name")
     ledger = {row[0]: dict(zip(["key", "file_id", "status", "received_at", "days_late", "channel"], row))
               for row in con.execute(query, {"keys": keys}).fetchall()}
+    findings = latest_findings(con, [entry["file_id"] for entry in ledger.values()])
     out = {}
     for receipt, key in zip(receipts, keys):
         if key not in ledger:
             continue
         entry = ledger[key]
-        entry["findings"] = latest_findings(con, entry["file_id"])
+        entry["findings"] = findings[entry["file_id"]]
         out[receipt.number] = entry
     return out
 
@@ -127,12 +146,14 @@ def subtree(con: duckdb.DuckDBPyConnection, bin_: str, period: Period) -> list[d
     cur = con.execute(sql("portal/branch_states"), {"year": period.year, "quarter": period.quarter, "bin": bin_})
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r)) for r in cur.fetchall()]
+    rejected = [row["rejected_file_id"] for row in rows
+                if row["state"] == "rejected" and row["rejected_file_id"] is not None]
+    findings = latest_findings(con, rejected)
     for row in rows:
         file_id = row.pop("rejected_file_id")
         row["first_finding"] = None
         if row["state"] == "rejected" and file_id is not None:
-            findings = latest_findings(con, file_id)
-            row["first_finding"] = findings[0] if findings else None
+            row["first_finding"] = next(iter(findings[file_id]), None)
         elif row["state"] != "rejected":
             row["rejected_file_name"] = None
     return rows

@@ -11,6 +11,8 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
+
 from adep import calendar
 from adep.files import atomic_path
 from adep.periods import Period
@@ -163,15 +165,19 @@ def receipt_api(receipt: Receipt) -> dict:
     return {k: getattr(receipt, k) for k in ("number", "received_at", "sha256", "bin", "period", "file_name")}
 
 
-def submissions(settings: Settings, bin_: str) -> list[dict]:
-    """The body's submissions, newest first: the receipt, and the ledger's outcome once the intake has taken it in."""
+def submissions(settings: Settings, bin_: str, con: duckdb.DuckDBPyConnection | None = None) -> list[dict]:
+    """The body's submissions, newest first: the receipt, and the ledger's outcome once the intake has taken it in.
+    Read through con when the caller has the published copy open already."""
     given = store.receipts(settings, bin_)
     receipts = [Receipt(**r["receipt"]) for r in given]
-    try:
-        with reads.published(settings) as con:
-            outcomes = reads.ledger_outcomes(con, receipts)
-    except reads.NotPublished:
-        outcomes = {}
+    if con is not None:
+        outcomes = reads.ledger_outcomes(con, receipts)
+    else:
+        try:
+            with reads.published(settings) as opened:
+                outcomes = reads.ledger_outcomes(opened, receipts)
+        except reads.NotPublished:
+            outcomes = {}
     out = []
     for entry, receipt in zip(given, receipts):
         ledger = outcomes.get(receipt.number)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from adep.settings import Settings
-from adep.submissions import audit_path, portal_dir
+from adep.submissions import open_trail, portal_dir
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS access_codes (
@@ -90,11 +90,8 @@ def uploads_dir(settings: Settings) -> Path:
 @contextmanager
 def connection(settings: Settings, *, write: bool = False):
     """A short connection to the store; write=True holds SQLite's write lock for the whole block (one transaction)."""
-    path = audit_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path, timeout=30, isolation_level=None)
+    con = open_trail(settings)
     try:
-        con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA synchronous=FULL")
         if write:
             con.execute("BEGIN IMMEDIATE")

@@ -15,7 +15,7 @@ import pytest
 from adep.periods import Period
 from adep.settings import load_settings
 from tests.intake_world import PrefectServer, drop_report, query, write_registry
-from tests.server_world import Worker, adep, adep_env, wait_for
+from tests.server_world import Worker, adep, adep_env, prefect_api, wait_for
 
 pytestmark = pytest.mark.server  # a Prefect server with credentials and a real worker
 
@@ -43,7 +43,7 @@ def service(tmp_path_factory):
 def api(service):
     server = service[0]
     token = base64.b64encode(AUTH.encode()).decode()
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Basic {token}"}, timeout=30) as client:
+    with prefect_api(server.url, headers={"Authorization": f"Basic {token}"}) as client:
         yield client
 
 

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import urllib.request
 
-import httpx
 import pytest
 
 from adep.cli import warm
@@ -18,8 +17,8 @@ from adep.cli.engine import is_running, read_record, server_dir
 from adep.settings import load_settings
 from tests.intake_world import drop_report, query, write_registry
 from warehouse.db import writer_lock
-from tests.server_world import (adep, adep_env, adep_started, dump_dom, is_gone, listening_addresses, processes_in,
-                                wait_for)
+from tests.server_world import (adep, adep_env, adep_started, dump_dom, is_gone, listening_addresses, prefect_api,
+                                processes_in, wait_for)
 
 pytestmark = pytest.mark.server  # each test drives a home's own Prefect server
 
@@ -109,7 +108,7 @@ def test_serve_runs_the_deployments_on_the_homes_server_until_stopped(world):
     server = read_record(settings)
     serving = adep_started(settings.home, env, "serve", "--every", "60")
     try:
-        with httpx.Client(base_url=server.api_url, timeout=30) as api:
+        with prefect_api(server.api_url) as api:
             def registered():
                 response = api.get("/deployments/name/intake/intake")
                 return response.status_code == 200 and response.json()

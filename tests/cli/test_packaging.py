@@ -59,4 +59,5 @@ def test_every_third_party_import_is_a_runtime_dependency():
 
 def test_the_test_extra_holds_only_the_test_runner():
     extras = _project()["optional-dependencies"]
-    assert [_requirement_name(r) for r in extras["test"]] == ["pytest", "playwright"]  # the runner, and the browser driver
+    # the runner, its worker processes (tests/run runs on two), and the browser driver
+    assert [_requirement_name(r) for r in extras["test"]] == ["pytest", "pytest-xdist", "playwright"]

@@ -15,7 +15,7 @@ from adep.settings import load_settings
 from adep.submissions import Receipt, deliver, receipt_key, receipt_path, sign
 from tests.conftest import PERIOD, SIGNED, clean_values
 from tests.intake_world import drop_report, query, write_registry
-from tests.server_world import adep, adep_env, adep_started, processes_in, wait_for
+from tests.server_world import adep, adep_env, adep_started, prefect_api, processes_in, wait_for
 
 
 def _deliver(settings, bin_: str, number: str, name: str = "Бөлім 0") -> object:
@@ -73,7 +73,7 @@ def test_serve_loads_a_submission_at_once(tmp_path):
     try:
         server = wait_for(lambda: (r := read_record(settings)) and is_answering(r.api_url) and r, 180,
                           "the home's server")
-        with httpx.Client(base_url=server.api_url, timeout=30) as api:
+        with prefect_api(server.api_url) as api:
             wait_for(lambda: api.get("/deployments/name/intake/intake").status_code == 200, 180,
                      "adep serve to register its deployments")
             delivered = _deliver(settings, units[0], "2026Q3-000007")

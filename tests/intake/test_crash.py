@@ -29,7 +29,7 @@ from warehouse.db import open_writer
 
 KILLS = 20
 SEED = int(os.environ.get("ADEP_CRASH_SEED", "20261125"))
-WAVE = 90  # files dropped into intake/ whenever fewer than this are waiting
+WAVE = 30  # files dropped into intake/ whenever fewer than this are waiting: small waves, so work lasts all the kills
 
 
 @pytest.fixture
@@ -87,11 +87,14 @@ def test_intake_killed_twenty_times_loses_nothing_and_counts_nothing_twice(tmp_p
     pending = list(files)
     dropped: Counter = Counter()
     rng = random.Random(SEED)
-    env = engine_env(home, PREFECT_API_URL=api_url, ADEP_BATCH_SIZE="40", ADEP_WORKERS="2")
+    env = engine_env(home, PREFECT_API_URL=api_url, ADEP_BATCH_SIZE="10", ADEP_WORKERS="2")
     runs_log = tmp_path / "runs.log"
     driver = subprocess.Popen([sys.executable, "-m", "tests.crash_driver", str(home.home), str(runs_log)], cwd=ROOT,
                               env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-    kills, finished, stages = 0, [], Counter()
+    kills, busy, finished, stages = 0, 0, [], Counter()
+    # How long a run holds the lock, learned as the test goes: a run that ends before its kill shortens the
+    # aim, a kill that lands lengthens it, so the kills land in the work and not after it.
+    work = 2.5
     try:
         started = time.monotonic()
         while kills < KILLS:
@@ -105,7 +108,7 @@ def test_intake_killed_twenty_times_loses_nothing_and_counts_nothing_twice(tmp_p
             # Most kills aim at the work: a random moment after the run took the writer's lock.
             # Some land anywhere from the start (engine start-up, flow-run creation, migrations).
             aim_at_work = rng.random() < 0.8
-            delay = rng.uniform(0.0, 2.5) if aim_at_work else rng.uniform(0.0, 2.0)
+            delay = rng.uniform(0.0, work) if aim_at_work else rng.uniform(0.0, 0.5 + work)
             if aim_at_work:
                 lock_deadline = time.monotonic() + 20
                 while home.lock_path.read_text() != f"adep process {pid}" and time.monotonic() < lock_deadline:
@@ -114,6 +117,7 @@ def test_intake_killed_twenty_times_loses_nothing_and_counts_nothing_twice(tmp_p
             try:
                 os.killpg(pid, signal.SIGKILL)
                 kills += 1
+                busy += bool(os.listdir(home.intake_dir))  # files were still waiting: it died amid work
             except ProcessLookupError:
                 pass
             reply = driver.stdout.readline().split()
@@ -122,6 +126,9 @@ def test_intake_killed_twenty_times_loses_nothing_and_counts_nothing_twice(tmp_p
             if code != -signal.SIGKILL:
                 finished.append(code)  # it ended before the kill: it must have ended well
                 assert code == 0, f"run {pid} failed after earlier kills (exit {code}); see {runs_log}"
+                work = max(0.1, delay * 0.8)  # its work took less than this: aim the next kills earlier
+            else:
+                work = min(2.5, work * 1.25)
             stages["lock" if aim_at_work else "start"] += 1
             # At every instant each file is in exactly one place: intake/, archive/ or rejected/.
             assert _places(home) == dropped, f"after kill {kills}: files lost or doubled"
@@ -143,7 +150,9 @@ def test_intake_killed_twenty_times_loses_nothing_and_counts_nothing_twice(tmp_p
     assert done.returncode == 0, done.stdout + done.stderr
 
     _assert_consistent(home, expected, inputs)
-    print(f"{kills} kills in {kill_seconds:.0f} s ({dict(stages)}), {len(finished)} runs ended before their kill")
+    print(f"{kills} kills in {kill_seconds:.0f} s ({dict(stages)}), {busy} amid work, "
+          f"{len(finished)} runs ended before their kill")
+    assert busy >= KILLS // 3, "the kills must land while files wait, not on idle runs"
 
 
 def _assert_consistent(home: Settings, expected: dict[str, str], inputs: Counter) -> None:

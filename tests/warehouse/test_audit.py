@@ -1,7 +1,6 @@
 """The audit trail: every published figure back to its files, every file's attempts and what replaced it."""
 from __future__ import annotations
 
-import pytest
 
 from adep.registry import load_registry
 from adep.forms.writer import write_report
