@@ -138,9 +138,12 @@ def rerun_batch(settings: Settings, chosen: "pd.DataFrame") -> tuple[Batch, list
         received = row.received_at.to_pydatetime() if hasattr(row.received_at, "to_pydatetime") else row.received_at
         # A file that came with a receipt is judged again by its receipt, kept beside it; its own time is the one
         # its file keeps (moving a file keeps its modification time).
-        own = (datetime.fromtimestamp(path.stat().st_mtime, timezone.utc) if row.channel == "portal" and path.exists()
-               else received)
-        arrival = Arrival(str(path), row.file_name, path.stat().st_size if path.exists() else 0, own, file_time=own)
+        try:
+            st = path.stat()  # once: the file's size, and a portal file's own time
+        except OSError:
+            st = None  # gone or unreadable: the read then says so as a finding
+        own = datetime.fromtimestamp(st.st_mtime, timezone.utc) if row.channel == "portal" and st else received
+        arrival = Arrival(str(path), row.file_name, st.st_size if st else 0, own, file_time=own)
         arrivals.append(with_receipt(arrival, key))
     return Batch(arrivals), [int(i) for i in chosen.file_id]
 

@@ -65,6 +65,9 @@ def dry_run(paths: list[Path], con: duckdb.DuckDBPyConnection, settings: Setting
     checked = check_reports(batch_arrivals, results, con, settings)
     files = checked.files
     ids, standings = try_supersede_rule(con, files)
+    notes = _standing_notes(ids, order, standings)
+    findings_of = dict(tuple(checked.findings.groupby("key", sort=False)))
+    no_findings = checked.findings.iloc[0:0].drop(columns="key")
     verdicts = []
     for key, row in files.iterrows():
         number = order[key] + 1
@@ -73,7 +76,7 @@ def dry_run(paths: list[Path], con: duckdb.DuckDBPyConnection, settings: Setting
         verdict = Verdict(number, row.path, status, status == "loaded", bin=row.bin, period=period,
                           sheet=results[key].header.get("sheet"), choices=results[key].choices,
                           channel=row.channel, receipt_number=row.receipt_number,
-                          findings=checked.findings[checked.findings.key == key].drop(columns="key"))
+                          findings=(findings_of[key].drop(columns="key") if key in findings_of else no_findings))
         if status == "loaded" and row.warning_count:
             verdict.outcome = "loaded with warnings"
         if status in ("duplicate", "recover"):
@@ -82,12 +85,13 @@ def dry_run(paths: list[Path], con: duckdb.DuckDBPyConnection, settings: Setting
             verdict.is_late = bool(row.is_late) if pd.notna(row.is_late) else None
             verdict.deadline = (f"{row.deadline_at.tz_convert(settings.timezone):%Y-%m-%d %H:%M} {settings.timezone}"
                                 if pd.notna(row.deadline_at) else None)
-            verdict.note = _standing(ids[key], ids, order, standings)
+            verdict.note = notes.get(ids[key])
             if verdict.note and verdict.note.startswith("superseded"):
                 verdict.outcome = "superseded"  # loaded, and at once replaced by a later arrival
-        if row.bin and period:
-            verdict.body = _body_name(con, row.bin, int(row.year), int(row.quarter))
         verdicts.append(verdict)
+    names = _body_names(con, files)
+    for key, verdict in zip(files.index, verdicts):
+        verdict.body = names.get(key)
     return sorted(verdicts, key=lambda v: v.number)
 
 
@@ -99,24 +103,42 @@ def _duplicate_of(con, duplicate_of: int, order: list[int]) -> str:
     return f"duplicate of ledger file {duplicate_of}" + (f" ({name[0][0]}, {name[0][1]})" if name else "")
 
 
-def _standing(file_id: int, ids: dict[int, int], order: list[int], standings: pd.DataFrame) -> str | None:
-    """What the ledger's supersede rule makes of a good report: superseded at once by a later arrival (of this
-    check or of the ledger), or replacing the ledger's report in force, or neither (None)."""
+def _standing_notes(ids: dict[int, int], order: list[int], standings: pd.DataFrame) -> dict[int, str]:
+    """What the ledger's supersede rule makes of each good report of the check, by its ledger id: superseded at
+    once by a later arrival (of this check or of the ledger), or replacing the ledger's report in force; a report
+    that is neither has no note. Worked out in one pass over the standings, not once per file."""
     by_id = {int(i): key for key, i in ids.items()}
-    own = standings[standings.file_id == file_id]
-    if len(own) and own.status.iloc[0] == "superseded":
-        by = int(own.superseded_by.iloc[0])
-        if by in by_id:
-            return f"superseded at once by file {order[by_id[by]] + 1} of this check, which arrived later"
-        name = standings.loc[standings.file_id == by, "file_name"]
-        named = f" ({name.iloc[0]})" if len(name) else ""
-        return f"superseded by the report in force, ledger file {by}{named}, which arrived later"
-    replaced = standings[(standings.superseded_by == file_id) & ~standings.file_id.isin(list(by_id))]
-    if len(replaced):
-        return f"replaces the report in force, ledger file {int(replaced.file_id.iloc[0])} ({replaced.file_name.iloc[0]})"
-    return None
+    first = standings.drop_duplicates("file_id")
+    names = dict(zip(first.file_id.astype(int), first.file_name))
+    replaced: dict[int, tuple[int, str]] = {}  # a report of the check -> the first ledger report it takes out of force
+    for row in standings.itertuples(index=False):
+        if pd.notna(row.superseded_by) and int(row.file_id) not in by_id:
+            replaced.setdefault(int(row.superseded_by), (int(row.file_id), row.file_name))
+    own = {int(row.file_id): row for row in first.itertuples(index=False)}
+    notes = {}
+    for file_id in by_id:
+        row = own.get(file_id)
+        if row is not None and row.status == "superseded":
+            by = int(row.superseded_by)
+            if by in by_id:
+                notes[file_id] = f"superseded at once by file {order[by_id[by]] + 1} of this check, which arrived later"
+            else:
+                named = f" ({names[by]})" if by in names else ""
+                notes[file_id] = f"superseded by the report in force, ledger file {by}{named}, which arrived later"
+        elif file_id in replaced:
+            old_id, old_name = replaced[file_id]
+            notes[file_id] = f"replaces the report in force, ledger file {old_id} ({old_name})"
+    return notes
 
 
-def _body_name(con, bin_: str, year: int, quarter: int) -> str | None:
-    rows = con.execute(sql("registry/body_in_period"), {"bin": bin_, "year": year, "quarter": quarter}).fetchall()
-    return " / ".join(dict.fromkeys(rows[0][:2])) if rows else None
+def _body_names(con, files: pd.DataFrame) -> dict[int, str]:
+    """Each file's body as the registry in force for its period names it ('name_kk / name_ru', or one name when
+    both are the same), by batch key: one query for each period among the files, not one for each file."""
+    known = files[files.bin.notna() & (files.bin != "") & files.year.notna() & files.quarter.notna()]
+    names: dict[int, str] = {}
+    for (year, quarter), group in known.groupby(["year", "quarter"]):
+        rows = con.execute(sql("registry/bodies_named_in_period"),
+                           {"year": int(year), "quarter": int(quarter), "bins": sorted(set(group.bin))}).fetchall()
+        named = {bin_: " / ".join(dict.fromkeys((kk, ru))) for bin_, kk, ru in rows}
+        names.update({key: named[bin_] for key, bin_ in group.bin.items() if bin_ in named})
+    return names

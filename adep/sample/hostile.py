@@ -337,6 +337,57 @@ def unaddressed_then_far(path: Path) -> Path:
     return _zip(path, _minimal_workbook(sheet))
 
 
+# --- the old formats: .xls (an OLE2 container of BIFF records) and .ods (a zip of XML) ----------------------
+
+def _biff(kind: int, data: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(data)) + data
+
+
+def xls_far_cell(path: Path) -> Path:
+    """An .xls whose one sheet holds A1 and IV65536: 65,536 rows by 256 columns for a parser to lay out."""
+    bof, eof = _biff(0x0809, b"\0" * 16), _biff(0x000A, b"")
+
+    def number(row: int, col: int) -> bytes:
+        return _biff(0x0203, struct.pack("<HHHd", row, col, 0, 1.0))
+
+    name = bytes([1, 0]) + b"S"  # the sheet's name: its length, 8-bit characters, 'S'
+    sheet_at = len(bof) + len(_biff(0x0085, b"\0" * 6 + name)) + len(eof)
+    workbook = (bof + _biff(0x0085, struct.pack("<I", sheet_at) + b"\0\0" + name) + eof
+                + bof + number(0, 0) + number(65535, 255) + eof)
+    path.write_bytes(_cfb({"Workbook": workbook}))
+    return path
+
+
+def _ods(content: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content)
+    return buf.getvalue()
+
+
+_ODS_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:'
+             'opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0">'
+             '<office:body><office:spreadsheet><table:table table:name="S">')
+_ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
+
+
+def ods_repeated_value(path: Path) -> Path:
+    """An .ods of a few hundred bytes whose one value is repeated over every cell of a sheet (17 billion)."""
+    cell = '<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/>'
+    path.write_bytes(_ods(_ODS_HEAD + f'<table:table-row table:number-rows-repeated="1048576">{cell}'
+                          '</table:table-row>' + _ODS_TAIL))
+    return path
+
+
+def ods_laughs(path: Path) -> Path:
+    """An .ods whose content declares nested entities (the billion laughs)."""
+    entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(f'<!ENTITY {chr(98 + k)} "{("&" + chr(97 + k) + ";") * 10}">'
+                                                   for k in range(8))
+    path.write_bytes(_ods(f'<?xml version="1.0"?><!DOCTYPE x [{entities}]><x>&i;</x>'))
+    return path
+
+
 # name -> (builder taking a path, file name to use, the rules a correct rejection may carry)
 HOSTILE = {
     "zip bomb, 300 MB declared": (zip_bomb, "bomb.xlsx", {"F04"}),
@@ -362,4 +413,7 @@ HOSTILE = {
     "XFD1048576 with leading zeros": (lambda p: far_cell_written_oddly(p, b'<c r="XFD0001048576"><v>1</v></c>'), "far-zeros.xlsx", {"F04"}),
     "XFD1048576 right after a value": (lambda p: far_cell_written_oddly(p, b'<c s="0"r="XFD1048576"><v>1</v></c>'), "far-glued.xlsx", {"F04"}),
     "a cell with no address, then XFD1048576": (unaddressed_then_far, "far-after-loose.xlsx", {"F04"}),
+    ".xls: two cells, A1 and IV65536": (xls_far_cell, "far.xls", {"F04"}),
+    ".ods: one value repeated over a whole sheet": (ods_repeated_value, "bomb.ods", {"F04"}),
+    ".ods: billion laughs": (ods_laughs, "laughs.ods", {"F05"}),
 }
