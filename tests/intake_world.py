@@ -49,6 +49,21 @@ def drop_report(home: Settings, name: str | bytes, bin_: str, seed: int = 0) -> 
     return arrived(Path(os.fsdecode(target)), ON_TIME)
 
 
+def deliver_submission(settings: Settings, bin_: str, number: str, name: str = "Бөлім 0") -> Path:
+    """A good report for bin_ delivered into intake/ as the portal delivers it: beside its signed receipt."""
+    from adep.forms.writer import write_report
+    from adep.submissions import Receipt, deliver, receipt_key, sign
+    from tests.conftest import PERIOD, SIGNED
+
+    path = write_report(settings.home / f"building-{number}.xlsx", bin=bin_, period=PERIOD, body_name=name,
+                        commissioner="Уәкіл", phone="+7 700 000 0000", signed_on=SIGNED, values=clean_values())
+    content = path.read_bytes()
+    path.unlink()
+    receipt = Receipt(number=number, received_at="2026-10-02T14:00:00+05:00", sha256=hashlib.sha256(content).hexdigest(),
+                      bin=bin_, period=str(PERIOD), file_name="1-әу.xlsx")
+    return deliver(settings, content, sign(receipt, receipt_key(settings, create=True)))
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

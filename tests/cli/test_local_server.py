@@ -13,9 +13,10 @@ import urllib.request
 import pytest
 
 from adep.cli import warm
+from adep.cli.submission_watch import SUBMISSION_TAG
 from adep.cli.engine import is_running, read_record, server_dir
 from adep.settings import load_settings
-from tests.intake_world import drop_report, query, write_registry
+from tests.intake_world import deliver_submission, drop_report, query, write_registry
 from warehouse.db import writer_lock
 from tests.server_world import (adep, adep_env, adep_started, dump_dom, is_gone, listening_addresses, prefect_api,
                                 processes_in, wait_for)
@@ -124,6 +125,37 @@ def test_serve_runs_the_deployments_on_the_homes_server_until_stopped(world):
         out, err = serving.communicate(timeout=60)
     assert STARTING not in err and f"Prefect server: {server.ui_url}" in " ".join(out.split())
     assert read_record(settings).pid == server.pid  # serve leaves the home's server running, for the next command
+
+
+def test_serve_loads_a_submission_at_once(world):
+    """A report the portal delivers starts an intake run at once (tagged 'submission'), instead of waiting for the
+    interval; on the home's server the earlier tests started."""
+    settings, env, units, _ = world
+    server = read_record(settings)
+    serving = adep_started(settings.home, env, "serve", "--every", "60")  # the next scheduled intake is far off
+    try:
+        with prefect_api(server.api_url) as api:
+            wait_for(lambda: api.get("/deployments/name/intake/intake").status_code == 200, 180,
+                     "adep serve to register its deployments")
+            # a body with no report yet: the receipt's time (October) is earlier than the other bodies' files
+            delivered = deliver_submission(settings, units[2], "2026Q3-000007", name="Бөлім 2")
+
+            def loaded():
+                rows = query(settings.published_path, "select status, channel, receipt_number from intake_log "
+                                                      "where file_name = ?", [delivered.name])
+                return rows[0] if rows else None
+
+            assert wait_for(loaded, 240, "the submission to be loaded") == ("loaded", "portal", "2026Q3-000007")
+
+            def submission_runs():
+                runs = api.post("/flow_runs/filter", json={"flow_runs": {"tags": {"all_": [SUBMISSION_TAG]}}}).json()
+                states = [r["state"]["type"] for r in runs]
+                return states if all(s in ("COMPLETED", "FAILED", "CRASHED") for s in states) else None
+
+            assert wait_for(submission_runs, 120, "the submission's run to finish") == ["COMPLETED"]
+    finally:
+        serving.send_signal(signal.SIGINT)
+        serving.communicate(timeout=60)
 
 
 def test_ctrl_c_stops_a_warm_command(world):
