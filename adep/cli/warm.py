@@ -128,6 +128,33 @@ def run(home: Path, argv: list[str]) -> int | None:
     path = _folder(home) / "warm.sock"
     if len(os.fsencode(path)) > 100 or _settings_files_here():  # too long for a socket's address; other settings
         return None
+    # Ctrl-C belongs to the command from the moment it is asked for: the warm process forks its copy before the
+    # copy's pid reaches us, and a signal in between must reach the copy too (else this process would end and the
+    # copy would run on, holding the terminal). Until the pid is known a signal waits; a second one gives up.
+    child: int | None = None
+    pending: list[int] = []
+
+    def forward(signum, _frame):
+        if child is None:
+            if pending:
+                raise KeyboardInterrupt
+            pending.append(signum)
+            return
+        try:
+            os.kill(child, signum)
+        except ProcessLookupError:
+            pass
+
+    caught = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, forward) for signum in caught}
+
+    def run_cold() -> None:
+        client.close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in pending:  # asked to stop before anything ran: stop here, as a cold command would
+            signal.raise_signal(signum)
+
     client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         client.connect(str(path))
@@ -136,21 +163,14 @@ def run(home: Path, argv: list[str]) -> int | None:
         reader = client.makefile("r", encoding="utf-8")
         first = reader.readline()
     except OSError:
-        client.close()
+        run_cold()
         return None
     if not first.startswith("pid "):
-        client.close()
+        run_cold()
         return None
     child = int(first.split()[1])
-
-    def forward(signum, _frame):
-        try:
-            os.kill(child, signum)
-        except ProcessLookupError:
-            pass
-
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, forward)
+    for signum in pending:
+        forward(signum, None)
     # From here the command is running: whatever happens, its exit status is the copy's.
     for line in reader:
         if line.startswith("exit "):

@@ -127,6 +127,20 @@ def test_serve_runs_the_deployments_on_the_homes_server_until_stopped(world):
     assert read_record(settings).pid == server.pid  # serve leaves the home's server running, for the next command
 
 
+def test_ctrl_c_stops_a_warm_command(world):
+    settings, env, _, _ = world
+    with writer_lock(settings):  # the intake waits for the warehouse, so it is still running when Ctrl-C comes
+        waiting = adep_started(settings.home, env, "intake", "--wait", "120")
+        log = server_dir(settings) / "warm.log"
+        before = log.read_text().count("a command runs in process")
+        wait_for(lambda: log.read_text().count("a command runs in process") > before, 60, "the warm copy to start")
+        child = int(log.read_text().strip().splitlines()[-1].split()[-1])
+        waiting.send_signal(signal.SIGINT)
+        waiting.communicate(timeout=60)
+    assert waiting.returncode != 0
+    wait_for(lambda: is_gone(child), 30, "the warm copy to stop")
+
+
 def test_serve_loads_a_submission_at_once(world):
     """A report the portal delivers starts an intake run at once (tagged 'submission'), instead of waiting for the
     interval; on the home's server the earlier tests started."""
@@ -156,20 +170,6 @@ def test_serve_loads_a_submission_at_once(world):
     finally:
         serving.send_signal(signal.SIGINT)
         serving.communicate(timeout=60)
-
-
-def test_ctrl_c_stops_a_warm_command(world):
-    settings, env, _, _ = world
-    with writer_lock(settings):  # the intake waits for the warehouse, so it is still running when Ctrl-C comes
-        waiting = adep_started(settings.home, env, "intake", "--wait", "120")
-        log = server_dir(settings) / "warm.log"
-        before = log.read_text().count("a command runs in process")
-        wait_for(lambda: log.read_text().count("a command runs in process") > before, 60, "the warm copy to start")
-        child = int(log.read_text().strip().splitlines()[-1].split()[-1])
-        waiting.send_signal(signal.SIGINT)
-        waiting.communicate(timeout=60)
-    assert waiting.returncode != 0
-    wait_for(lambda: is_gone(child), 30, "the warm copy to stop")
 
 
 def test_stop_stops_it_and_status_then_says_nothing_runs(world):
