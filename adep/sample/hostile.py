@@ -339,44 +339,50 @@ def unaddressed_then_far(path: Path) -> Path:
 
 # --- the old formats: .xls (an OLE2 container of BIFF records) and .ods (a zip of XML) ----------------------
 
-def _biff(kind: int, data: bytes) -> bytes:
+def biff_record(kind: int, data: bytes) -> bytes:
+    """One record of an .xls workbook stream: its kind, its length, its data."""
     return struct.pack("<HH", kind, len(data)) + data
 
 
 def xls_far_cell(path: Path) -> Path:
     """An .xls whose one sheet holds A1 and IV65536: 65,536 rows by 256 columns for a parser to lay out."""
-    bof, eof = _biff(0x0809, b"\0" * 16), _biff(0x000A, b"")
+    bof, eof = biff_record(0x0809, b"\0" * 16), biff_record(0x000A, b"")
 
     def number(row: int, col: int) -> bytes:
-        return _biff(0x0203, struct.pack("<HHHd", row, col, 0, 1.0))
+        return biff_record(0x0203, struct.pack("<HHHd", row, col, 0, 1.0))
 
     name = bytes([1, 0]) + b"S"  # the sheet's name: its length, 8-bit characters, 'S'
-    sheet_at = len(bof) + len(_biff(0x0085, b"\0" * 6 + name)) + len(eof)
-    workbook = (bof + _biff(0x0085, struct.pack("<I", sheet_at) + b"\0\0" + name) + eof
+    sheet_at = len(bof) + len(biff_record(0x0085, b"\0" * 6 + name)) + len(eof)
+    workbook = (bof + biff_record(0x0085, struct.pack("<I", sheet_at) + b"\0\0" + name) + eof
                 + bof + number(0, 0) + number(65535, 255) + eof)
     path.write_bytes(_cfb({"Workbook": workbook}))
     return path
 
 
-def _ods(content: str) -> bytes:
+def ods_bytes(content: str, extra: dict[str, bytes] | None = None) -> bytes:
+    """An .ods: its mimetype, the given content.xml, and any other parts."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         zf.writestr("content.xml", content)
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
     return buf.getvalue()
 
 
-_ODS_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:'
-             'opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0">'
-             '<office:body><office:spreadsheet><table:table table:name="S">')
-_ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
+# an .ods content.xml up to the rows of its one sheet ('Лист1'), and after them
+ODS_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:'
+            'opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+            '<table:table table:name="Лист1">')
+ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
 
 
 def ods_repeated_value(path: Path) -> Path:
     """An .ods of a few hundred bytes whose one value is repeated over every cell of a sheet (17 billion)."""
     cell = '<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/>'
-    path.write_bytes(_ods(_ODS_HEAD + f'<table:table-row table:number-rows-repeated="1048576">{cell}'
-                          '</table:table-row>' + _ODS_TAIL))
+    path.write_bytes(ods_bytes(ODS_HEAD + f'<table:table-row table:number-rows-repeated="1048576">{cell}'
+                          '</table:table-row>' + ODS_TAIL))
     return path
 
 
@@ -384,7 +390,7 @@ def ods_laughs(path: Path) -> Path:
     """An .ods whose content declares nested entities (the billion laughs)."""
     entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(f'<!ENTITY {chr(98 + k)} "{("&" + chr(97 + k) + ";") * 10}">'
                                                    for k in range(8))
-    path.write_bytes(_ods(f'<?xml version="1.0"?><!DOCTYPE x [{entities}]><x>&i;</x>'))
+    path.write_bytes(ods_bytes(f'<?xml version="1.0"?><!DOCTYPE x [{entities}]><x>&i;</x>'))
     return path
 
 

@@ -13,6 +13,7 @@ import pytest
 from adep.intake.extents import ods_sheets, xls_sheets
 from adep.intake.ole2 import workbook_stream
 from adep.intake.reader import read_path
+from adep.sample.hostile import ODS_HEAD, ODS_TAIL, biff_record, ods_bytes, ods_repeated_value
 from flows.intake import intake
 from tests.conftest import ON_TIME, arrived, clean_values, make_bin, query
 from tests.field_workbooks import Sheet, form_rows, write_openpyxl
@@ -97,27 +98,8 @@ def test_the_sheet_limit_holds_for_xls_and_ods_alike():
         assert _rules(result) == ["F04"] and result.findings[0].template == "F04/sheet_extent", name
 
 
-def _ods(content: str, extra: dict[str, bytes] | None = None) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        zf.writestr("content.xml", content)
-        for name, data in (extra or {}).items():
-            zf.writestr(name, data)
-    return buf.getvalue()
-
-
-_ODS_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:'
-             'xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:'
-             'opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Лист1">')
-_ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
-
-
 def test_an_ods_value_repeated_over_millions_of_cells_is_refused(tmp_path):
-    cell = '<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/>'
-    row = f'<table:table-row table:number-rows-repeated="1048576">{cell}</table:table-row>'
-    path = tmp_path / "bomb.ods"
-    path.write_bytes(_ods(_ODS_HEAD + row + _ODS_TAIL))
+    path = ods_repeated_value(tmp_path / "bomb.ods")
     result = read_path(path, **LIMITS)
     assert _rules(result) == ["F04"] and "1,048,576 rows by 16,384 columns" in result.findings[0].message
 
@@ -127,12 +109,12 @@ def test_empty_cells_repeated_to_the_sheets_end_take_no_room():
     row = ('<table:table-row><table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p>'
            '</table:table-cell><table:table-cell table:number-columns-repeated="16383"/></table:table-row>')
     empty = '<table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
-    assert ods_sheets((_ODS_HEAD + row + empty + _ODS_TAIL).encode()) == [("Лист1", 1, 1, {})]
+    assert ods_sheets((ODS_HEAD + row + empty + ODS_TAIL).encode()) == [("Лист1", 1, 1, {})]
 
 
 def test_an_ods_with_entities_or_without_its_content_is_refused(tmp_path):
     path = tmp_path / "x.ods"
-    path.write_bytes(_ods('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><office:document-content/>'))
+    path.write_bytes(ods_bytes('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><office:document-content/>'))
     assert _rules(read_path(path, **LIMITS)) == ["F05"]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
@@ -182,18 +164,14 @@ def _converted(source: Path, kind: str, tmp_path: Path) -> Path:
     return out
 
 
-def _record(kind: int, data: bytes) -> bytes:
-    return struct.pack("<HH", kind, len(data)) + data
-
-
 def test_each_xls_sheet_is_measured_from_where_the_sheet_list_says_it_begins():
     """A sheet placed after bytes that are no record, as a hostile file may: a parser seeks to it, so the guard does."""
-    number = lambda r, c: _record(0x0203, struct.pack("<HHHd", r, c, 0, 1.0))  # noqa: E731
-    chart = _record(0x0809, b"\x00" * 16) + number(5, 5) + _record(0x000A, b"")  # a chart inside the sheet
-    sheet = _record(0x0809, b"\x00" * 16) + number(0, 0) + chart + number(65535, 255) + _record(0x000A, b"")
-    head = _record(0x0809, b"\x00" * 16)
+    number = lambda r, c: biff_record(0x0203, struct.pack("<HHHd", r, c, 0, 1.0))  # noqa: E731
+    chart = biff_record(0x0809, b"\x00" * 16) + number(5, 5) + biff_record(0x000A, b"")  # a chart inside the sheet
+    sheet = biff_record(0x0809, b"\x00" * 16) + number(0, 0) + chart + number(65535, 255) + biff_record(0x000A, b"")
+    head = biff_record(0x0809, b"\x00" * 16)
     name = bytes([1, 0]) + b"S"
-    globals_size = len(head) + len(_record(0x0085, b"\x00" * 6 + name)) + len(_record(0x000A, b""))
+    globals_size = len(head) + len(biff_record(0x0085, b"\x00" * 6 + name)) + len(biff_record(0x000A, b""))
     offset = globals_size + 3  # three stray bytes before the sheet
-    stream = head + _record(0x0085, struct.pack("<I", offset) + b"\x00\x00" + name) + _record(0x000A, b"") + b"\x01\x02\x03" + sheet
+    stream = head + biff_record(0x0085, struct.pack("<I", offset) + b"\x00\x00" + name) + biff_record(0x000A, b"") + b"\x01\x02\x03" + sheet
     assert xls_sheets(stream) == [("S", 65536, 256, {})]
